@@ -1,0 +1,378 @@
+/* VM-exit handlers, dispatched from a table indexed by the architectural
+ * exit reason.  Reasons without a handler stop the vCPU with a report. */
+#include "lib.h"
+#include "mm.h"
+#include "printk.h"
+#include "timer.h"
+#include "vcpu_vendor.h"
+#include "vmx.h"
+#include <asm/cpu.h>
+#include <asm/msr.h>
+#include <asm/pio.h>
+#include <asm/vmcs.h>
+#include <islet/cpuid.h>
+
+typedef int (*exit_handler_t)(struct vcpu *vcpu);
+
+void vmx_skip_instruction(struct vcpu *vcpu)
+{
+	vmcs_writenat(VMCS_GUEST_RIP, vmcs_readnat(VMCS_GUEST_RIP) +
+		      vmcs_read32(VMCS_EXIT_INSTR_LEN));
+}
+
+void vmx_inject_exception(struct vcpu *vcpu, u8 vector, bool has_err, u32 err)
+{
+	/* type 3: hardware exception */
+	vmcs_write32(VMCS_ENTRY_INTR_INFO, BIT(31) | (3 << 8) | vector |
+		     (has_err ? BIT(11) : 0));
+	if (has_err)
+		vmcs_write32(VMCS_ENTRY_EXCEPTION_ERRCODE, err);
+}
+
+static u64 guest_gpr(struct vcpu *vcpu, unsigned n)
+{
+	if (n == 4)
+		return vmcs_readnat(VMCS_GUEST_RSP);
+	return ((u64 *)&vcpu->regs)[n];
+}
+
+static u32 guest_cpl(void)
+{
+	return (vmcs_read32(VMCS_GUEST_SS_AR) >> 5) & 3;
+}
+
+static int handle_cpuid(struct vcpu *vcpu)
+{
+	u32 leaf = (u32)vcpu->regs.rax, sub = (u32)vcpu->regs.rcx;
+	struct cpuid_regs r = { 0 };
+
+	if ((leaf & 0xffffff00) == ISLET_CPUID_LEAF_SIGNATURE) {
+		switch (leaf) {
+		case ISLET_CPUID_LEAF_SIGNATURE:
+			r.eax = ISLET_CPUID_MAX_LEAF;
+			r.ebx = ISLET_CPUID_SIGNATURE_EBX;
+			r.ecx = ISLET_CPUID_SIGNATURE_ECX;
+			r.edx = ISLET_CPUID_SIGNATURE_EDX;
+			break;
+		case ISLET_CPUID_LEAF_FEATURES:
+			r.eax = vcpu->vm->privileged ? ISLET_CPUID_FEATURE_PRIVILEGED_VM : 0;
+			break;
+		case ISLET_CPUID_LEAF_TSC_KHZ:
+			r.eax = (u32)tsc_get_khz();
+			break;
+		}
+	} else {
+		cpuid_count(leaf, sub, &r);
+		if (leaf == 1) {
+			/* No nested VMX; say a hypervisor is present; OSXSAVE
+			 * follows the guest's CR4, not the host's. */
+			r.ecx &= ~BIT(5);
+			r.ecx |= BIT(31);
+			r.ecx &= ~BIT(27);
+			if (vmcs_readnat(VMCS_CR4_READ_SHADOW) & X86_CR4_OSXSAVE)
+				r.ecx |= BIT(27);
+		}
+	}
+	vcpu->regs.rax = r.eax;
+	vcpu->regs.rbx = r.ebx;
+	vcpu->regs.rcx = r.ecx;
+	vcpu->regs.rdx = r.edx;
+	vmx_skip_instruction(vcpu);
+	return 0;
+}
+
+/* MOV to CR0/CR4 exits only when a masked bit (CR0.NE, CR4.VMXE) would
+ * change; the guest sees what it wrote, the CPU keeps what VMX needs. */
+static int guest_write_cr0(struct vcpu *vcpu, u64 val)
+{
+	u64 efer = vmcs_read64(VMCS_GUEST_IA32_EFER);
+	u64 old = vmcs_readnat(VMCS_GUEST_CR0);
+
+	if ((val >> 32) || ((val & X86_CR0_PG) && !(val & X86_CR0_PE))) {
+		vmx_inject_exception(vcpu, VEC_GP, true, 0);
+		return 0;
+	}
+	/* Paging turned on with EFER.LME set enters long mode: the CPU does
+	 * that itself when the write does not exit; here it is ours to do. */
+	if ((val & X86_CR0_PG) && !(old & X86_CR0_PG) && (efer & EFER_LME)) {
+		vmcs_write64(VMCS_GUEST_IA32_EFER, efer | EFER_LMA);
+		vmcs_write32(VMCS_ENTRY_CONTROLS,
+			     vmcs_read32(VMCS_ENTRY_CONTROLS) | ENTRY_IA32E_GUEST);
+	} else if (!(val & X86_CR0_PG) && (old & X86_CR0_PG)) {
+		vmcs_write64(VMCS_GUEST_IA32_EFER, efer & ~EFER_LMA);
+		vmcs_write32(VMCS_ENTRY_CONTROLS,
+			     vmcs_read32(VMCS_ENTRY_CONTROLS) & ~ENTRY_IA32E_GUEST);
+	}
+	vmcs_writenat(VMCS_CR0_READ_SHADOW, val);
+	vmcs_writenat(VMCS_GUEST_CR0, val | X86_CR0_NE);
+	return 0;
+}
+
+static int guest_write_cr4(struct vcpu *vcpu, u64 val)
+{
+	if (val & X86_CR4_VMXE || (val & ~vmx_cfg.cr4_fixed1)) {
+		vmx_inject_exception(vcpu, VEC_GP, true, 0);
+		return 0;
+	}
+	vmcs_writenat(VMCS_CR4_READ_SHADOW, val);
+	vmcs_writenat(VMCS_GUEST_CR4, val | X86_CR4_VMXE);
+	return 0;
+}
+
+static int handle_cr_access(struct vcpu *vcpu)
+{
+	u64 q = vmcs_readnat(VMCS_EXIT_QUALIFICATION);
+	unsigned cr = q & 0xf, type = (q >> 4) & 3, gpr = (q >> 8) & 0xf;
+	u64 shadow0 = vmcs_readnat(VMCS_CR0_READ_SHADOW);
+	int ret;
+
+	switch (type) {
+	case 0:	/* MOV to CR */
+		if (cr == 0)
+			ret = guest_write_cr0(vcpu, guest_gpr(vcpu, gpr));
+		else if (cr == 4)
+			ret = guest_write_cr4(vcpu, guest_gpr(vcpu, gpr));
+		else
+			return -EOPNOTSUPP;
+		break;
+	case 2:	/* CLTS */
+		ret = guest_write_cr0(vcpu, shadow0 & ~BIT(3));
+		break;
+	case 3:	/* LMSW: low four bits, and it cannot clear PE */
+		ret = guest_write_cr0(vcpu, (shadow0 & ~0xeULL) | ((q >> 16) & 0xf));
+		break;
+	default:	/* MOV from CR0/CR4 never exits (read shadows) */
+		return -EOPNOTSUPP;
+	}
+	if (!ret && !(vmcs_read32(VMCS_ENTRY_INTR_INFO) & BIT(31)))
+		vmx_skip_instruction(vcpu);
+	return ret;
+}
+
+static bool is_vmx_msr(u32 msr)
+{
+	return msr >= MSR_IA32_VMX_BASIC && msr <= MSR_IA32_VMX_VMFUNC;
+}
+
+/* Only the MSRs the bitmap traps (VMX capabilities, feature control) and
+ * those outside the bitmap's ranges get here.  VMX is hidden from guests,
+ * so its MSRs fault as on a CPU without it. */
+static int handle_rdmsr(struct vcpu *vcpu)
+{
+	u32 msr = (u32)vcpu->regs.rcx;
+	u64 v;
+
+	if (msr == MSR_IA32_FEATURE_CONTROL) {
+		v = rdmsr(msr) & ~(FEATURE_CONTROL_VMX_IN_SMX |
+				   FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+	} else if (is_vmx_msr(msr) || rdmsr_safe(msr, &v)) {
+		vmx_inject_exception(vcpu, VEC_GP, true, 0);
+		return 0;
+	}
+	vcpu->regs.rax = (u32)v;
+	vcpu->regs.rdx = v >> 32;
+	vmx_skip_instruction(vcpu);
+	return 0;
+}
+
+static int handle_wrmsr(struct vcpu *vcpu)
+{
+	u32 msr = (u32)vcpu->regs.rcx;
+	u64 v = (vcpu->regs.rdx << 32) | (u32)vcpu->regs.rax;
+
+	if (msr == MSR_IA32_FEATURE_CONTROL || is_vmx_msr(msr) ||
+	    !vcpu->vm->privileged || wrmsr_safe(msr, v)) {
+		vmx_inject_exception(vcpu, VEC_GP, true, 0);
+		return 0;
+	}
+	vmx_skip_instruction(vcpu);
+	return 0;
+}
+
+/* XSETBV always exits.  Validate XCR0 as the CPU would (x87 on, AVX needs
+ * SSE, AVX-512 states all or none and with AVX, only supported bits) and
+ * load it: the hypervisor itself uses no extended state. */
+static int handle_xsetbv(struct vcpu *vcpu)
+{
+	u64 v = (vcpu->regs.rdx << 32) | (u32)vcpu->regs.rax;
+	struct cpuid_regs r;
+	u64 supported;
+
+	cpuid_count(0xd, 0, &r);
+	supported = ((u64)r.edx << 32) | r.eax;
+	if ((u32)vcpu->regs.rcx != 0 || !(v & BIT(0)) || (v & ~supported) ||
+	    ((v & BIT(2)) && !(v & BIT(1))) ||
+	    (((v >> 3) & 3) != 0 && ((v >> 3) & 3) != 3) ||
+	    ((v & 0xe0) && ((v & 0xe0) != 0xe0 || !(v & BIT(2))))) {
+		vmx_inject_exception(vcpu, VEC_GP, true, 0);
+		return 0;
+	}
+	write_xcr(0, v);
+	vmx_skip_instruction(vcpu);
+	return 0;
+}
+
+static const struct io_handler *find_io_handler(const struct vm *vm, u16 port,
+						u8 size)
+{
+	for (u32 i = 0; i < vm->nr_io; i++) {
+		const struct io_handler *h = &vm->io[i];
+
+		if (port >= h->base && port + size <= h->base + h->len)
+			return h;
+	}
+	return NULL;
+}
+
+/* A port access hit the I/O bitmap.  A registered handler serves it; the
+ * Service VM owns the ports, so an access that only overlaps a trapped
+ * port (a dword at 0xcf8 covers the reset port 0xcf9) goes to the
+ * hardware. */
+static int handle_io(struct vcpu *vcpu)
+{
+	u64 q = vmcs_readnat(VMCS_EXIT_QUALIFICATION);
+	u8 size = (q & 7) + 1;
+	bool in = q & BIT(3);
+	u16 port = (u16)(q >> 16);
+	struct vm *vm = vcpu->vm;
+	const struct io_handler *h = find_io_handler(vm, port, size);
+	u32 val = (u32)vcpu->regs.rax;
+
+	if (q & BIT(4))		/* string I/O is never trapped on purpose */
+		return -EOPNOTSUPP;
+	if (h) {
+		int ret = h->handle(vcpu, port, size, in, &val);
+
+		if (ret)
+			return ret;
+	} else if (vm->privileged) {
+		if (in)
+			val = pio_read(port, size);
+		else
+			pio_write(port, size, val);
+	} else {
+		return -EOPNOTSUPP;
+	}
+	if (in) {
+		u64 mask = size == 4 ? 0xffffffffULL : (1ULL << (size * 8)) - 1;
+
+		/* a 32-bit result zeroes the upper half, like the CPU */
+		vcpu->regs.rax = size == 4 ? val :
+			(vcpu->regs.rax & ~mask) | (val & mask);
+	}
+	vmx_skip_instruction(vcpu);
+	return 0;
+}
+
+/* The Service VM touched guest-physical memory its EPT does not map.  In
+ * the hypervisor's range that is refused: reported, and the page is backed
+ * by a scratch page so the access completes without reaching hypervisor
+ * memory.  Above the mapped space it is MMIO (say a 64-bit BAR), which the
+ * Service VM owns: map it on demand. */
+static int handle_ept_violation(struct vcpu *vcpu)
+{
+	struct vm *vm = vcpu->vm;
+	u64 gpa = vmcs_read64(VMCS_GUEST_PHYS_ADDR);
+	u64 q = vmcs_readnat(VMCS_EXIT_QUALIFICATION);
+	u64 page = ALIGN_DOWN(gpa, PAGE_SIZE);
+	int ret;
+
+	if (!vm->privileged)
+		return -EFAULT;
+	if (gpa >= hv_base() && gpa < hv_base() + hv_size()) {
+		pr_info("refused Service VM %s of hypervisor memory at GPA 0x%lx (RIP 0x%lx); the access goes to a scratch page\n",
+			(q & BIT(1)) ? "write" : (q & BIT(2)) ? "fetch" : "read",
+			gpa, vmcs_readnat(VMCS_GUEST_RIP));
+		ret = pt_map(&vm->ept, page, (u64)vm->scratch, PAGE_SIZE,
+			     PT_R | PT_W);
+	} else if (gpa >= vm->phys_top && gpa < BIT(48)) {
+		ret = pt_map(&vm->ept, ALIGN_DOWN(gpa, 2 * MiB),
+			     ALIGN_DOWN(gpa, 2 * MiB), 2 * MiB, PT_RWX | PT_UC);
+	} else {
+		return -EFAULT;
+	}
+	if (ret)
+		return ret;
+	vendor_vm_flush(vm);
+	return 0;
+}
+
+static int handle_triple_fault(struct vcpu *vcpu)
+{
+	if (!vcpu->vm->privileged)
+		return -EFAULT;
+	/* As on bare metal, where a triple fault resets the machine. */
+	service_vm_platform_event(vcpu, "triple-faulted: resetting the platform");
+	platform_reset();
+	return -EFAULT;		/* only if no reset method worked */
+}
+
+static int handle_vmcall(struct vcpu *vcpu)
+{
+	if (!vcpu->vm->privileged) {
+		vmx_inject_exception(vcpu, VEC_UD, false, 0);
+		return 0;
+	}
+	if (guest_cpl() != 0) {
+		vmx_inject_exception(vcpu, VEC_GP, true, 0);
+		return 0;
+	}
+	vcpu->regs.rax = (u64)hypercall_dispatch(vcpu, vcpu->regs.r8,
+						 vcpu->regs.rdi, vcpu->regs.rsi);
+	vmx_skip_instruction(vcpu);
+	return 0;
+}
+
+static int handle_invd(struct vcpu *vcpu)
+{
+	wbinvd();	/* never drop dirty lines that may be ours */
+	vmx_skip_instruction(vcpu);
+	return 0;
+}
+
+static int inject_ud(struct vcpu *vcpu)
+{
+	vmx_inject_exception(vcpu, VEC_UD, false, 0);
+	return 0;
+}
+
+static const exit_handler_t exit_handlers[NR_EXIT_REASONS] = {
+	[EXIT_TRIPLE_FAULT]	= handle_triple_fault,
+	[EXIT_CPUID]		= handle_cpuid,
+	[EXIT_GETSEC]		= inject_ud,
+	[EXIT_INVD]		= handle_invd,
+	[EXIT_VMCALL]		= handle_vmcall,
+	[EXIT_VMCLEAR]		= inject_ud,
+	[EXIT_VMLAUNCH]		= inject_ud,
+	[EXIT_VMPTRLD]		= inject_ud,
+	[EXIT_VMPTRST]		= inject_ud,
+	[EXIT_VMREAD]		= inject_ud,
+	[EXIT_VMRESUME]		= inject_ud,
+	[EXIT_VMWRITE]		= inject_ud,
+	[EXIT_VMXOFF]		= inject_ud,
+	[EXIT_VMXON]		= inject_ud,
+	[EXIT_CR_ACCESS]	= handle_cr_access,
+	[EXIT_IO]		= handle_io,
+	[EXIT_RDMSR]		= handle_rdmsr,
+	[EXIT_WRMSR]		= handle_wrmsr,
+	[EXIT_EPT_VIOLATION]	= handle_ept_violation,
+	[EXIT_INVEPT]		= inject_ud,
+	[EXIT_INVVPID]		= inject_ud,
+	[EXIT_XSETBV]		= handle_xsetbv,
+	[EXIT_VMFUNC]		= inject_ud,
+};
+
+int vmx_handle_exit(struct vcpu *vcpu, u32 reason)
+{
+	exit_handler_t h = reason < NR_EXIT_REASONS ? exit_handlers[reason] : NULL;
+	int ret;
+
+	if (!h) {
+		vmx_report(vcpu, "unhandled VM exit", reason);
+		return -EOPNOTSUPP;
+	}
+	ret = h(vcpu);
+	if (ret)
+		vmx_report(vcpu, "VM exit handling failed", reason);
+	return ret;
+}

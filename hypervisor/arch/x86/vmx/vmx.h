@@ -1,0 +1,83 @@
+/* VMX internals shared by the files of arch/x86/vmx/. */
+#ifndef ISLET_VMX_H
+#define ISLET_VMX_H
+
+#include "vm.h"
+
+/* Pin-based controls */
+#define PIN_EXTINT_EXITING	BIT(0)
+#define PIN_NMI_EXITING		BIT(3)
+/* Primary processor-based controls */
+#define PROC_HLT_EXITING	BIT(7)
+#define PROC_CR3_LOAD_EXITING	BIT(15)
+#define PROC_CR3_STORE_EXITING	BIT(16)
+#define PROC_IO_BITMAPS		BIT(25)
+#define PROC_MSR_BITMAPS	BIT(28)
+#define PROC_SECONDARY		BIT(31)
+/* Secondary */
+#define PROC2_EPT		BIT(1)
+#define PROC2_RDTSCP		BIT(3)
+#define PROC2_VPID		BIT(5)
+#define PROC2_UNRESTRICTED	BIT(7)
+#define PROC2_INVPCID		BIT(12)
+#define PROC2_XSAVES		BIT(20)
+/* Exit controls */
+#define EXIT_HOST_64		BIT(9)
+#define EXIT_SAVE_PAT		BIT(18)
+#define EXIT_LOAD_PAT		BIT(19)
+#define EXIT_SAVE_EFER		BIT(20)
+#define EXIT_LOAD_EFER		BIT(21)
+/* Entry controls */
+#define ENTRY_IA32E_GUEST	BIT(9)
+#define ENTRY_LOAD_PAT		BIT(14)
+#define ENTRY_LOAD_EFER		BIT(15)
+
+/* EPT capabilities (IA32_VMX_EPT_VPID_CAP) */
+#define EPT_CAP_WALK4		BIT(6)
+#define EPT_CAP_WB		BIT(14)
+#define EPT_CAP_2M		BIT(16)
+#define EPT_CAP_INVEPT		BIT(20)
+#define EPT_CAP_INVEPT_SINGLE	BIT(25)
+#define EPT_CAP_INVEPT_ALL	BIT(26)
+
+/* Exit reasons */
+enum {
+	EXIT_EXCEPTION_NMI = 0, EXIT_EXTINT = 1, EXIT_TRIPLE_FAULT = 2,
+	EXIT_INIT = 3, EXIT_SIPI = 4, EXIT_CPUID = 10, EXIT_GETSEC = 11,
+	EXIT_HLT = 12, EXIT_INVD = 13, EXIT_VMCALL = 18, EXIT_VMCLEAR = 19,
+	EXIT_VMLAUNCH = 20, EXIT_VMPTRLD = 21, EXIT_VMPTRST = 22,
+	EXIT_VMREAD = 23, EXIT_VMRESUME = 24, EXIT_VMWRITE = 25,
+	EXIT_VMXOFF = 26, EXIT_VMXON = 27, EXIT_CR_ACCESS = 28,
+	EXIT_IO = 30, EXIT_RDMSR = 31, EXIT_WRMSR = 32,
+	EXIT_ENTRY_FAIL_GUEST = 33, EXIT_ENTRY_FAIL_MSR = 34,
+	EXIT_ENTRY_FAIL_MCE = 41, EXIT_EPT_VIOLATION = 48,
+	EXIT_EPT_MISCONFIG = 49, EXIT_INVEPT = 50, EXIT_INVVPID = 53,
+	EXIT_WBINVD = 54, EXIT_XSETBV = 55, EXIT_VMFUNC = 59,
+};
+
+/* Exception vectors injected into guests */
+#define VEC_UD	6
+#define VEC_GP	13
+
+/* The control values chosen by vmx_caps.c for this machine. */
+struct vmx_config {
+	u32 revision;
+	u32 pin, proc, proc2, exit, entry;
+	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	u64 ept_cap;
+};
+extern struct vmx_config vmx_cfg;
+
+/* Enter the guest: returns 0 after a VM exit, 1 if VMLAUNCH/VMRESUME
+ * failed (VMCS_INSTR_ERROR tells why).  vmx_entry.S */
+int vmx_enter(struct guest_regs *regs, bool launched);
+
+/* Exit handling (exit.c): 0 to resume, negative to stop the vCPU. */
+int vmx_handle_exit(struct vcpu *vcpu, u32 reason);
+
+void vmx_inject_exception(struct vcpu *vcpu, u8 vector, bool has_err, u32 err);
+void vmx_skip_instruction(struct vcpu *vcpu);
+void vmx_report(struct vcpu *vcpu, const char *why, u32 reason);
+
+
+#endif

@@ -1,0 +1,76 @@
+/* A bitmap allocator over a fixed pool of pages in .bss.  The pool is the
+ * only dynamic memory of the hypervisor: page tables, EPT, VMCS regions and
+ * bitmaps come from it, and its size bounds what the hypervisor uses. */
+#include "mm.h"
+#include "lib.h"
+#include "printk.h"
+
+#define POOL_PAGES 512	/* 2 MiB */
+
+static u8 pool[POOL_PAGES][PAGE_SIZE] __aligned(PAGE_SIZE);
+static u64 used[POOL_PAGES / 64];
+static unsigned nr_free = POOL_PAGES;
+
+void *page_alloc(void)
+{
+	for (unsigned w = 0; w < ARRAY_SIZE(used); w++) {
+		if (used[w] == ~0ULL)
+			continue;
+		unsigned b = (unsigned)__builtin_ctzll(~used[w]);
+
+		used[w] |= BIT(b);
+		nr_free--;
+		memset(pool[w * 64 + b], 0, PAGE_SIZE);
+		return pool[w * 64 + b];
+	}
+	return NULL;
+}
+
+void page_free(void *page)
+{
+	u64 i = ((u64)page - (u64)pool) / PAGE_SIZE;
+
+	if (!page)
+		return;
+	if ((u8 *)page < pool[0] || i >= POOL_PAGES || !(used[i / 64] & BIT(i % 64)))
+		panic("page_free: bad page %p\n", page);
+	used[i / 64] &= ~BIT(i % 64);
+	nr_free++;
+}
+
+unsigned page_pool_free(void)
+{
+	return nr_free;
+}
+
+unsigned page_pool_total(void)
+{
+	return POOL_PAGES;
+}
+
+static void *pool_alloc(void *ctx)
+{
+	return page_alloc();
+}
+
+static void pool_free(void *ctx, void *page)
+{
+	page_free(page);
+}
+
+static u64 ident_v2p(void *ctx, void *va)
+{
+	return (u64)va;
+}
+
+static void *ident_p2v(void *ctx, u64 pa)
+{
+	return (void *)pa;
+}
+
+const struct pt_ops hv_pt_ops = {
+	.alloc_page = pool_alloc,
+	.free_page = pool_free,
+	.virt_to_phys = ident_v2p,
+	.phys_to_virt = ident_p2v,
+};

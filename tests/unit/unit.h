@@ -1,0 +1,28 @@
+/* Shared declarations of the host unit tests: each test_*.c file registers
+ * one CUnit suite for one concern of the hypervisor's pure logic. */
+#ifndef ISLET_UNIT_H
+#define ISLET_UNIT_H
+
+#include <stddef.h>
+#include <CUnit/CUnit.h>
+
+struct unit_test {
+	const char *name;
+	CU_TestFunc fn;
+};
+
+/* Adds a suite; returns 0 or a CUnit error code. */
+int unit_add_suite(const char *name, const struct unit_test *tests, size_t n);
+
+#define UNIT_SUITE(name, tests) \
+	unit_add_suite(name, tests, sizeof(tests) / sizeof((tests)[0]))
+
+int register_string_tests(void);
+int register_e820_tests(void);
+int register_efi_mmap_tests(void);
+int register_multiboot2_tests(void);
+int register_cmdline_tests(void);
+int register_paging_tests(void);
+int register_bzimage_tests(void);
+
+#endif
