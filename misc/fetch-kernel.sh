@@ -5,7 +5,7 @@
 #   build/kernel/vmlinuz   the bzImage
 #   build/kernel/config    its .config
 #   build/kernel/version   the kernel release (e.g. 6.1.0-56-cloud-amd64)
-#   build/kernel/pkg/      the unpacked package (modules live under lib/modules)
+#   build/kernel/pkg/      the unpacked package (modules: pkg/lib/modules)
 #   build/kernel/deb/      the downloaded .deb files
 # Headers (linux-headers-<version>) can be added next to it later by the same
 # pattern; this script only writes the paths above.
@@ -40,9 +40,12 @@ ver=${pkg#linux-image-}
 
 mkdir -p "$out/deb"
 rm -rf "$out/pkg"
-# apt-get download writes to the current directory; it needs a directory the
-# _apt user can write into when run as root, hence a fresh one we own.
-(cd "$out/deb" && rm -f "$pkg"_*.deb && apt-get download -q "$pkg")
+# apt-get download writes to the current directory and verifies the file
+# against the signed package index.  As root it would drop to the _apt user,
+# which cannot write into build/: download as root instead (no warning).
+set --
+[ "$(id -u)" -ne 0 ] || set -- -o APT::Sandbox::User=root
+(cd "$out/deb" && rm -f "$pkg"_*.deb && apt-get download -q "$@" "$pkg")
 deb=$(ls "$out/deb/$pkg"_*.deb)
 mkdir -p "$out/pkg"
 dpkg-deb -x "$deb" "$out/pkg"

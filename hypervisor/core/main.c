@@ -76,14 +76,6 @@ static void print_platform(const struct boot_info *bi)
 	pr_info("cpus: %u (local APIC ids:%s)\n", acpi.nr_cpus, ids);
 }
 
-/* Extended state must be enabled in the host's CR4 for the hypervisor to
- * execute XSETBV on the Service VM's behalf. */
-static void cpu_features_init(void)
-{
-	if (cpuid_ecx(1) & BIT(26))
-		write_cr4(read_cr4() | X86_CR4_OSXSAVE);
-}
-
 void hv_main(u32 magic, u64 mbi);
 void hv_main(u32 magic, u64 mbi)
 {
@@ -103,7 +95,6 @@ void hv_main(u32 magic, u64 mbi)
 	ret = hv_paging_init(&boot_info.mem);
 	if (ret)
 		panic("cannot build the hypervisor's page tables (%d)\n", ret);
-	cpu_features_init();
 	pr_info("tsc: %lu kHz\n", tsc_calibrate());
 
 	ret = vendor_check(why, sizeof(why));

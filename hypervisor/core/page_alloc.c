@@ -4,15 +4,20 @@
 #include "mm.h"
 #include "lib.h"
 #include "printk.h"
+#include "spinlock.h"
 
 #define POOL_PAGES 512	/* 2 MiB */
 
 static u8 pool[POOL_PAGES][PAGE_SIZE] __aligned(PAGE_SIZE);
 static u64 used[POOL_PAGES / 64];
 static unsigned nr_free = POOL_PAGES;
+static spinlock_t pool_lock;
 
 void *page_alloc(void)
 {
+	void *page = NULL;
+
+	spin_lock(&pool_lock);
 	for (unsigned w = 0; w < ARRAY_SIZE(used); w++) {
 		if (used[w] == ~0ULL)
 			continue;
@@ -20,10 +25,13 @@ void *page_alloc(void)
 
 		used[w] |= BIT(b);
 		nr_free--;
-		memset(pool[w * 64 + b], 0, PAGE_SIZE);
-		return pool[w * 64 + b];
+		page = pool[w * 64 + b];
+		break;
 	}
-	return NULL;
+	spin_unlock(&pool_lock);
+	if (page)
+		memset(page, 0, PAGE_SIZE);
+	return page;
 }
 
 void page_free(void *page)
@@ -32,10 +40,12 @@ void page_free(void *page)
 
 	if (!page)
 		return;
+	spin_lock(&pool_lock);
 	if ((u8 *)page < pool[0] || i >= POOL_PAGES || !(used[i / 64] & BIT(i % 64)))
 		panic("page_free: bad page %p\n", page);
 	used[i / 64] &= ~BIT(i % 64);
 	nr_free++;
+	spin_unlock(&pool_lock);
 }
 
 unsigned page_pool_free(void)

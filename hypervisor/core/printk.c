@@ -1,11 +1,13 @@
 /* printk and panic over the registered consoles. */
 #include "printk.h"
 #include "lib.h"
+#include "spinlock.h"
 #include <asm/cpu.h>
 
 #define MAX_CONSOLES 2
 
 static const struct console_ops *consoles[MAX_CONSOLES];
+static spinlock_t console_lock;	/* keeps lines from different CPUs whole */
 
 void console_register(const struct console_ops *ops)
 {
@@ -33,7 +35,9 @@ void printk(const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	spin_lock(&console_lock);
 	console_write(buf, MIN((size_t)n, sizeof(buf) - 1));
+	spin_unlock(&console_lock);
 }
 
 void panic(const char *fmt, ...)

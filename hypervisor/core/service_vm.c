@@ -7,7 +7,9 @@
 #include "lib.h"
 #include "mm.h"
 #include "printk.h"
+#include "smp.h"
 #include "vcpu_vendor.h"
+#include <asm/apic.h>
 #include <asm/pio.h>
 
 /* Low memory the zero page, command line and boot GDT go to.  Linux
@@ -231,6 +233,33 @@ static void setup_msr_bitmap(struct vm *vm)
 	}
 	rd[0x3a / 8] |= (u8)BIT(0x3a % 8);
 	wr[0x3a / 8] |= (u8)BIT(0x3a % 8);
+	/* start-up IPIs are filtered; the APIC may not move */
+	wr[MSR_X2APIC_ICR / 8] |= (u8)BIT(MSR_X2APIC_ICR % 8);
+	wr[MSR_IA32_APIC_BASE / 8] |= (u8)BIT(MSR_IA32_APIC_BASE % 8);
+}
+
+/* Each AP becomes a Service VM vCPU held in the hypervisor until Linux
+ * starts it with the usual INIT-SIPI-SIPI, which the hypervisor sees
+ * (service_vm_apic.c) instead of the hardware. */
+static void service_vm_ap_main(u32 cpu)
+{
+	struct vcpu *vcpu = &service_vm.vcpus[cpu];
+	struct vcpu_boot_state st = { .parked = true };
+	int ret = vendor_cpu_enable();
+
+	vcpu->vm = &service_vm;
+	vcpu->id = cpu;
+	vcpu->pcpu = cpu;
+	vcpu->apic_id = apic_id();
+	vcpu->start_state = VCPU_WAIT_SIPI;
+	if (!ret)
+		ret = vendor_vcpu_init(vcpu, &st);
+	if (ret)
+		panic("CPU %u: cannot set up its Service VM vCPU (%d)\n", cpu, ret);
+	smp_ap_ready();
+	vendor_vcpu_sipi(vcpu, vcpu_wait_for_sipi(vcpu));
+	vendor_vcpu_run(vcpu);
+	panic("the Service VM stopped on CPU %u\n", cpu);
 }
 
 __noreturn void service_vm_start(const struct boot_info *bi)
@@ -251,6 +280,12 @@ __noreturn void service_vm_start(const struct boot_info *bi)
 	 * the line above maps as MMIO: take it out. */
 	if (!ret)
 		ret = pt_unmap(&vm->ept, hv_base(), hv_size());
+	/* The APIC page read-only: writes are filtered (service_vm_apic.c).
+	 * x2APIC mode needs no such mapping, its ICR is an MSR. */
+	vm->apic_page = apic_is_x2apic() ? 0 : apic_mmio_base();
+	if (!ret && vm->apic_page)
+		ret = pt_map(&vm->ept, vm->apic_page, vm->apic_page, PAGE_SIZE,
+			     PT_R | PT_UC);
 	vm->scratch = page_alloc();
 	if (!ret && !vm->scratch)
 		ret = -ENOMEM;
@@ -265,15 +300,16 @@ __noreturn void service_vm_start(const struct boot_info *bi)
 	if (ret)
 		panic("cannot load the Service VM (%d)\n", ret);
 
-	vm->nr_vcpus = 1;
 	vcpu->vm = vm;
 	vcpu->id = 0;
 	vcpu->pcpu = 0;
+	vcpu->apic_id = apic_id();
 	ret = vendor_vcpu_init(vcpu, &st);
 	if (ret)
 		panic("cannot set up the Service VM's vCPU (%d)\n", ret);
-	pr_info("starting the Service VM (hypervisor pool: %u of %u pages free)\n",
-		page_pool_free(), page_pool_total());
+	vm->nr_vcpus = smp_start_aps(&acpi, service_vm_ap_main);
+	pr_info("starting the Service VM on %u CPUs (hypervisor pool: %u of %u pages free)\n",
+		vm->nr_vcpus, page_pool_free(), page_pool_total());
 	vendor_vcpu_run(vcpu);
 	panic("the Service VM stopped\n");
 }

@@ -4,6 +4,7 @@
 #define ISLET_VCPU_VENDOR_H
 
 #include "vm.h"
+#include "guest_paging.h"
 
 /* Check the CPU can run Islet; on failure fill @why (a sentence). */
 int vendor_check(char *why, size_t len);
@@ -15,15 +16,31 @@ int vendor_vm_init(struct vm *vm);
 void vendor_vm_flush(struct vm *vm);
 
 struct vcpu_boot_state {
-	u64 rip, rsi;
+	bool parked;		/* an AP: halted until the guest INITs it */
+	u64 rip, rsi;		/* otherwise: where and with what it starts */
 	u64 gdt_base;
 	u16 gdt_limit;
 };
 /* Set up the vCPU to start in 32-bit flat protected mode, paging off
- * (the Linux 32-bit boot protocol). */
+ * (the Linux 32-bit boot protocol), or parked until INIT-SIPI. */
 int vendor_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot_state *st);
 /* Run the vCPU until it stops; returns only when it cannot continue. */
 void vendor_vcpu_run(struct vcpu *vcpu);
+
+/* Start a vCPU held after INIT at the SIPI's real-mode address. */
+void vendor_vcpu_sipi(struct vcpu *vcpu, u8 vector);
+
+/* What instruction decoding needs from the vCPU's state. */
+struct vcpu_insn_ctx {
+	u64 rip_linear;		/* CS base + RIP */
+	bool long_mode;		/* 64-bit code segment */
+	bool def32;		/* CS.D outside long mode */
+	struct guest_paging paging;
+};
+void vendor_insn_ctx(struct vcpu *vcpu, struct vcpu_insn_ctx *ctx);
+u64 vendor_gpr(struct vcpu *vcpu, unsigned n);	/* x86 register number */
+void vendor_advance_rip(struct vcpu *vcpu, u64 len);
+void vendor_inject_gp(struct vcpu *vcpu);
 
 /* Name of exit reason @r, for reports. */
 const char *vendor_exit_name(u32 r);

@@ -6,6 +6,14 @@
 #include "types.h"
 #include "paging.h"
 #include "e820.h"
+#include "spinlock.h"
+
+/* Start-up of a vCPU by its own VM (INIT, then SIPI), arch/x86/vcpu_start.c */
+enum {
+	VCPU_RUNNING,		/* in the guest, or handling its exits */
+	VCPU_WAIT_SIPI,		/* INIT received: held by the hypervisor */
+	VCPU_STARTING,		/* SIPI received: about to enter the guest */
+};
 
 /* Indexed by the x86 register number (the encoding VM exits report). */
 struct guest_regs {
@@ -24,6 +32,9 @@ struct vcpu {
 	u32 id;				/* within the VM */
 	u32 pcpu;			/* physical CPU it runs on */
 	bool launched;
+	u32 apic_id;		/* of the physical CPU it runs on */
+	u32 start_state;	/* VCPU_* (| vector << 8), atomic: vcpu_start.c */
+	u32 icr_high;		/* the guest's last xAPIC ICR high word */
 	void *vmcs;
 	u64 exits[NR_EXIT_REASONS];
 	u64 exits_total;
@@ -44,9 +55,11 @@ struct vm {
 	const char *name;
 	bool privileged;	/* the Service VM */
 	struct page_table ept;
+	spinlock_t ept_lock;	/* vCPUs on several CPUs may change it */
 	u64 eptp;
 	u64 phys_top;		/* end of the guest-physical space mapped */
 	void *scratch;		/* page that refused accesses land in */
+	u64 apic_page;		/* write-protected xAPIC page, 0 if none */
 	u8 *msr_bitmap;
 	u8 *io_bitmap[2];	/* ports 0-0x7fff, 0x8000-0xffff */
 	struct io_handler io[VM_MAX_IO_HANDLERS];
@@ -70,6 +83,22 @@ int gpa_write(struct vm *vm, u64 gpa, const void *src, u64 len);
 /* Hypercalls (core/hypercall.c), after the exit handler has checked the
  * caller is the Service VM at CPL 0.  Returns the value for RAX. */
 s64 hypercall_dispatch(struct vcpu *vcpu, u64 id, u64 arg1, u64 arg2);
+
+/* A guest's INIT or SIPI to one of its own vCPUs. */
+void vcpu_send_init(struct vcpu *target);
+void vcpu_send_sipi(struct vcpu *target, u8 vector);
+/* On the vCPU's own CPU, after an INIT: hold it until a SIPI comes and
+ * return the SIPI's vector. */
+u8 vcpu_wait_for_sipi(struct vcpu *vcpu);
+
+/* Fetch the instruction at the vCPU's RIP (up to 15 bytes; fewer where
+ * the next page is not mapped).  Returns the byte count or -EFAULT. */
+int vcpu_fetch_insn(struct vcpu *vcpu, u8 *buf);
+
+/* A Service VM write to its (write-protected) local APIC page. */
+int service_vm_apic_write(struct vcpu *vcpu, u64 gpa);
+/* A Service VM write to the x2APIC ICR or to IA32_APIC_BASE. */
+int service_vm_icr_write(struct vcpu *vcpu, u64 icr);
 
 /* Print exit counts by reason. */
 void vcpu_print_exit_stats(const struct vcpu *vcpu);

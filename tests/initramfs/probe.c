@@ -6,6 +6,8 @@
  *   islet-probe tsc              the time stamp counter, in decimal
  *   islet-probe peek ADDR        read 32 bits at physical ADDR via /dev/mem
  *   islet-probe poke ADDR VALUE  write 32 bits at physical ADDR, read back
+ *   islet-probe drain            wait until the console (stdout) has sent
+ *                                everything, before a power-off cuts it
  *
  * Every line it prints starts with "ISLET-PROBE: " except the bare number of
  * `tsc`, so the test harness can find them among kernel messages.  A fault
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define HV_LEAF_BASE		0x40000000u
@@ -230,10 +233,24 @@ static int cmd_poke(const char *addr_s, const char *value_s)
 	return 0;
 }
 
+/*
+ * The serial driver sends from a buffer: what the shell echoed just before
+ * `poweroff -f` would be lost with the machine.  tcdrain() waits for the
+ * UART to have sent it all.
+ */
+static int cmd_drain(void)
+{
+	if (tcdrain(STDOUT_FILENO) && errno != ENOTTY) {
+		fprintf(stderr, "islet-probe: tcdrain: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
 static void usage(void)
 {
-	fputs("usage: islet-probe cpuid | tsc | peek ADDR | poke ADDR VALUE\n",
-	      stderr);
+	fputs("usage: islet-probe cpuid | tsc | peek ADDR | poke ADDR VALUE "
+	      "| drain\n", stderr);
 }
 
 int main(int argc, char **argv)
@@ -243,6 +260,8 @@ int main(int argc, char **argv)
 		return cmd_cpuid();
 	if (argc == 2 && strcmp(argv[1], "tsc") == 0)
 		return cmd_tsc();
+	if (argc == 2 && strcmp(argv[1], "drain") == 0)
+		return cmd_drain();
 	if (argc == 3 && strcmp(argv[1], "peek") == 0)
 		return cmd_peek(argv[2]);
 	if (argc == 4 && strcmp(argv[1], "poke") == 0)

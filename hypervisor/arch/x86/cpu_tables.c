@@ -1,8 +1,9 @@
-/* GDT, TSS and IDT.  The IDT routes the 32 exception vectors to the fault
+/* Per-CPU set-up: GDT, TSS, IDT and the CR4 features the hypervisor needs.  The IDT routes the 32 exception vectors to the fault
  * reporter; #DF and NMI run on their own stack so that a stack overflow is
  * still reported. */
 #include "types.h"
 #include <asm/cpu.h>
+#include <asm/msr.h>
 #include <asm/percpu.h>
 
 struct percpu percpu[MAX_CPUS];
@@ -60,6 +61,13 @@ void cpu_tables_init(struct percpu *pc)
 		     :: "i"(GDT_CS) : "rax", "memory");
 	asm volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%ss; "
 		     "mov %0, %%fs; mov %0, %%gs" :: "r"(GDT_DS));
+	/* Loading GS cleared its base: point it at this CPU's data. */
+	wrmsr(MSR_GS_BASE, (u64)pc);
 	asm volatile("ltr %w0" :: "r"(GDT_TSS));
 	asm volatile("lidt %0" :: "m"(idtr));
+
+	/* Extended state on, so that the hypervisor can execute XSETBV for
+	 * its guests on every CPU. */
+	if (cpuid_ecx(1) & BIT(26))
+		write_cr4(read_cr4() | X86_CR4_OSXSAVE);
 }

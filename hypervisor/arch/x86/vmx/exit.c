@@ -6,6 +6,7 @@
 #include "timer.h"
 #include "vcpu_vendor.h"
 #include "vmx.h"
+#include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/msr.h>
 #include <asm/pio.h>
@@ -16,8 +17,7 @@ typedef int (*exit_handler_t)(struct vcpu *vcpu);
 
 void vmx_skip_instruction(struct vcpu *vcpu)
 {
-	vmcs_writenat(VMCS_GUEST_RIP, vmcs_readnat(VMCS_GUEST_RIP) +
-		      vmcs_read32(VMCS_EXIT_INSTR_LEN));
+	vendor_advance_rip(vcpu, vmcs_read32(VMCS_EXIT_INSTR_LEN));
 }
 
 void vmx_inject_exception(struct vcpu *vcpu, u8 vector, bool has_err, u32 err)
@@ -34,6 +34,38 @@ static u64 guest_gpr(struct vcpu *vcpu, unsigned n)
 	if (n == 4)
 		return vmcs_readnat(VMCS_GUEST_RSP);
 	return ((u64 *)&vcpu->regs)[n];
+}
+
+u64 vendor_gpr(struct vcpu *vcpu, unsigned n)
+{
+	return guest_gpr(vcpu, n & 15);
+}
+
+void vendor_advance_rip(struct vcpu *vcpu, u64 len)
+{
+	vmcs_writenat(VMCS_GUEST_RIP, vmcs_readnat(VMCS_GUEST_RIP) + len);
+}
+
+void vendor_inject_gp(struct vcpu *vcpu)
+{
+	vmx_inject_exception(vcpu, VEC_GP, true, 0);
+}
+
+void vendor_insn_ctx(struct vcpu *vcpu, struct vcpu_insn_ctx *ctx)
+{
+	u32 cs_ar = vmcs_read32(VMCS_GUEST_CS_AR);
+	u64 efer = vmcs_read64(VMCS_GUEST_IA32_EFER);
+
+	ctx->long_mode = (efer & EFER_LMA) && (cs_ar & BIT(13));
+	ctx->def32 = cs_ar & BIT(14);
+	ctx->rip_linear = vmcs_readnat(VMCS_GUEST_RIP) +
+		(ctx->long_mode ? 0 : vmcs_readnat(VMCS_GUEST_CS_BASE));
+	ctx->paging = (struct guest_paging){
+		.cr0 = vmcs_readnat(VMCS_GUEST_CR0),
+		.cr3 = vmcs_readnat(VMCS_GUEST_CR3),
+		.cr4 = vmcs_readnat(VMCS_GUEST_CR4),
+		.efer = efer,
+	};
 }
 
 static u32 guest_cpl(void)
@@ -180,6 +212,22 @@ static int handle_wrmsr(struct vcpu *vcpu)
 	u32 msr = (u32)vcpu->regs.rcx;
 	u64 v = (vcpu->regs.rdx << 32) | (u32)vcpu->regs.rax;
 
+	if (vcpu->vm->privileged && msr == MSR_X2APIC_ICR) {
+		int ret = service_vm_icr_write(vcpu, v);
+
+		if (!ret)
+			vmx_skip_instruction(vcpu);
+		return ret;
+	}
+	/* Moving the APIC page or switching its mode would take it out of
+	 * the hypervisor's filter (or put it over hypervisor memory). */
+	if (msr == MSR_IA32_APIC_BASE && v != rdmsr(MSR_IA32_APIC_BASE)) {
+		pr_info("%s: refused IA32_APIC_BASE change to 0x%lx\n",
+			vcpu->vm->name, v);
+		vmx_inject_exception(vcpu, VEC_GP, true, 0);
+		return 0;
+	}
+
 	if (msr == MSR_IA32_FEATURE_CONTROL || is_vmx_msr(msr) ||
 	    !vcpu->vm->privileged || wrmsr_safe(msr, v)) {
 		vmx_inject_exception(vcpu, VEC_GP, true, 0);
@@ -275,11 +323,21 @@ static int handle_ept_violation(struct vcpu *vcpu)
 	u64 gpa = vmcs_read64(VMCS_GUEST_PHYS_ADDR);
 	u64 q = vmcs_readnat(VMCS_EXIT_QUALIFICATION);
 	u64 page = ALIGN_DOWN(gpa, PAGE_SIZE);
+	u64 need = (q & BIT(0) ? PT_R : 0) | (q & BIT(1) ? PT_W : 0) |
+		   (q & BIT(2) ? PT_X : 0);
+	u64 hpa, attr;
 	int ret;
 
 	if (!vm->privileged)
 		return -EFAULT;
-	if (gpa >= hv_base() && gpa < hv_base() + hv_size()) {
+	if (page == vm->apic_page && (q & BIT(1)))
+		return service_vm_apic_write(vcpu, gpa);
+	spin_lock(&vm->ept_lock);
+	if (!pt_lookup(&vm->ept, gpa, &hpa, &attr)) {
+		/* Mapped meanwhile by another vCPU, or mapped without the
+		 * right (a fetch from the scratch page): stop there. */
+		ret = (attr & need) == need ? 0 : -EFAULT;
+	} else if (gpa >= hv_base() && gpa < hv_base() + hv_size()) {
 		pr_info("refused Service VM %s of hypervisor memory at GPA 0x%lx (RIP 0x%lx); the access goes to a scratch page\n",
 			(q & BIT(1)) ? "write" : (q & BIT(2)) ? "fetch" : "read",
 			gpa, vmcs_readnat(VMCS_GUEST_RIP));
@@ -289,12 +347,12 @@ static int handle_ept_violation(struct vcpu *vcpu)
 		ret = pt_map(&vm->ept, ALIGN_DOWN(gpa, 2 * MiB),
 			     ALIGN_DOWN(gpa, 2 * MiB), 2 * MiB, PT_RWX | PT_UC);
 	} else {
-		return -EFAULT;
+		ret = -EFAULT;
 	}
-	if (ret)
-		return ret;
-	vendor_vm_flush(vm);
-	return 0;
+	spin_unlock(&vm->ept_lock);
+	if (!ret)
+		vendor_vm_flush(vm);
+	return ret;
 }
 
 static int handle_triple_fault(struct vcpu *vcpu)
@@ -338,6 +396,7 @@ static int inject_ud(struct vcpu *vcpu)
 
 static const exit_handler_t exit_handlers[NR_EXIT_REASONS] = {
 	[EXIT_TRIPLE_FAULT]	= handle_triple_fault,
+	[EXIT_INIT]		= vmx_handle_init,
 	[EXIT_CPUID]		= handle_cpuid,
 	[EXIT_GETSEC]		= inject_ud,
 	[EXIT_INVD]		= handle_invd,

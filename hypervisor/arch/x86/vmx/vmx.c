@@ -181,7 +181,6 @@ static void setup_guest_state(struct vcpu *vcpu, const struct vcpu_boot_state *s
 	vmcs_writenat(VMCS_GUEST_SYSENTER_ESP, 0);
 	vmcs_writenat(VMCS_GUEST_SYSENTER_EIP, 0);
 
-	memset(&vcpu->regs, 0, sizeof(vcpu->regs));
 	vcpu->regs.rsi = st->rsi;
 }
 
@@ -202,7 +201,11 @@ int vendor_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot_state *st)
 		return -EIO;
 	setup_controls(vcpu);
 	setup_host_state(vcpu);
-	setup_guest_state(vcpu, st);
+	memset(&vcpu->regs, 0, sizeof(vcpu->regs));
+	if (st->parked)
+		vmx_set_reset_state(vcpu, 0, 0);	/* entered after its SIPI */
+	else
+		setup_guest_state(vcpu, st);
 	vcpu->launched = false;
 	return 0;
 }

@@ -75,6 +75,10 @@ int vmx_enter(struct guest_regs *regs, bool launched);
 /* Exit handling (exit.c): 0 to resume, negative to stop the vCPU. */
 int vmx_handle_exit(struct vcpu *vcpu, u32 reason);
 
+/* vcpu_reset.c */
+void vmx_set_reset_state(struct vcpu *vcpu, u16 cs, u64 rip);
+int vmx_handle_init(struct vcpu *vcpu);
+
 void vmx_inject_exception(struct vcpu *vcpu, u8 vector, bool has_err, u32 err);
 void vmx_skip_instruction(struct vcpu *vcpu);
 void vmx_report(struct vcpu *vcpu, const char *why, u32 reason);

@@ -32,7 +32,7 @@ struct percpu {
 
 extern struct percpu percpu[MAX_CPUS];
 
-/* Load this CPU's GDT, TSS and the shared IDT. */
+/* Load this CPU's GDT, TSS and the shared IDT; enable CR4 features. */
 void cpu_tables_init(struct percpu *pc);
 
 #endif
