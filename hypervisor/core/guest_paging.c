@@ -19,9 +19,13 @@ int guest_translate(const struct guest_paging *gp, u64 gva,
 		*gpa = gva & 0xffffffffULL;
 		return 0;
 	}
-	if (!(gp->cr4 & CR4_PAE) || (gp->cr4 & CR4_LA57))
+	if (!(gp->cr4 & CR4_PAE))
 		return -EOPNOTSUPP;
 	if (gp->efer & EFER_LMA) {
+		/* CR4.LA57 selects 5-level paging in IA-32e mode only (it can
+		 * be set outside it, where PAE paging ignores it). */
+		if (gp->cr4 & CR4_LA57)
+			return -EOPNOTSUPP;
 		level = 4;
 		table = gp->cr3 & ADDR_MASK;
 	} else {

@@ -26,31 +26,41 @@ static void console_write(const char *s, size_t n)
 			consoles[i]->write(s, n);
 }
 
-void printk(const char *fmt, ...)
+/* A fault may have been taken with the lock held: the reporter, which
+ * never returns, takes the console over. */
+void console_break_lock(void)
+{
+	spin_unlock(&console_lock);
+}
+
+static void vprintk(const char *prefix, const char *fmt, va_list ap)
 {
 	char buf[256];
-	va_list ap;
-	int n;
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
 
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 	spin_lock(&console_lock);
+	if (prefix)
+		console_write(prefix, strlen(prefix));
 	console_write(buf, MIN((size_t)n, sizeof(buf) - 1));
 	spin_unlock(&console_lock);
 }
 
-void panic(const char *fmt, ...)
+void printk(const char *fmt, ...)
 {
-	char buf[256];
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	vprintk(NULL, fmt, ap);
 	va_end(ap);
-	console_write("islet: PANIC: ", 14);
-	console_write(buf, MIN((size_t)n, sizeof(buf) - 1));
-	console_write("islet: halted.\n", 15);
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintk("islet: PANIC: ", fmt, ap);
+	va_end(ap);
+	printk("islet: halted.\n");
 	cpu_halt_forever();
 }

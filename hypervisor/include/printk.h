@@ -19,6 +19,7 @@ struct console_ops {
 	void (*write)(const char *s, size_t n);
 };
 void console_register(const struct console_ops *ops);
+void console_break_lock(void);
 
 #define pr_info(fmt, ...)	printk("islet: " fmt, ##__VA_ARGS__)
 #define pr_err(fmt, ...)	printk("islet: error: " fmt, ##__VA_ARGS__)

@@ -2,7 +2,9 @@
 /*
  * islet-probe: what the test initramfs asks the machine from userspace.
  *
- *   islet-probe cpuid            hypervisor leaves, one "ISLET-PROBE:" line
+ *   islet-probe cpuid            hypervisor leaves, one "ISLET-PROBE:" line,
+ *                                with the CPU it ran on (run it under
+ *                                `taskset -c N` to probe CPU N)
  *   islet-probe tsc              the time stamp counter, in decimal
  *   islet-probe peek ADDR        read 32 bits at physical ADDR via /dev/mem
  *   islet-probe poke ADDR VALUE  write 32 bits at physical ADDR, read back
@@ -13,9 +15,11 @@
  * `tsc`, so the test harness can find them among kernel messages.  A fault
  * during a /dev/mem access is reported as a line too, and exit status 3.
  */
+#define _GNU_SOURCE	/* sched_getcpu */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,10 +80,14 @@ static void hv_signature(const struct cpuid_regs *r, char sig[13])
  * Bochs without a hypervisor answers leaf 0x40000000 with the data of its
  * highest basic leaf, so the leaf alone proves nothing: a hypervisor is
  * reported only when CPUID.1:ECX[31] says one is present.  The signature
- * is printed either way (as leaf=...) for diagnosis.
+ * is printed either way (as leaf=...) for diagnosis.  cpu= is the CPU the
+ * kernel says the probe ran on (read before and after the CPUIDs: -1 if the
+ * probe moved meanwhile), apic= the initial APIC id CPUID.1 reports there.
+ * tsc= stays the last field: the init takes the marker from it.
  */
 static int cmd_cpuid(void)
 {
+	int cpu = sched_getcpu();
 	struct cpuid_regs l1 = cpuid(1);
 	struct cpuid_regs base = cpuid(HV_LEAF_BASE);
 	int hv_bit = !!(l1.ecx & CPUID1_ECX_HYPERVISOR);
@@ -91,10 +99,13 @@ static int cmd_cpuid(void)
 	    base.eax >= HV_LEAF_FEATURES)
 		privileged = !!(cpuid(HV_LEAF_FEATURES).eax &
 				ACRN_FEATURE_PRIVILEGED);
+	if (sched_getcpu() != cpu)
+		cpu = -1;
 	printf("ISLET-PROBE: hypervisor=%s privileged=%d hv-bit=%d "
-	       "leaf=%s max-leaf=0x%08" PRIx32 " tsc=%" PRIu64 "\n",
-	       hv_bit ? sig : "none", privileged, hv_bit, sig, base.eax,
-	       rdtsc());
+	       "leaf=%s max-leaf=0x%08" PRIx32 " cpu=%d apic=%" PRIu32
+	       " tsc=%" PRIu64 "\n",
+	       hv_bit ? sig : "none", privileged, hv_bit, sig, base.eax, cpu,
+	       l1.ebx >> 24, rdtsc());
 	return 0;
 }
 

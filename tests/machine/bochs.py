@@ -1,7 +1,7 @@
 """The test machine: GRUB + Bochs, run headless, with the outcome classified.
 
-A run boots a GRUB ISO in Bochs 2.7 (1 CPU, corei7_haswell_4770, 1 GiB)
-either straight into Linux ("bare": GRUB `linux`/`initrd`) or into the
+A run boots a GRUB ISO in Bochs 2.7 (corei7_haswell_4770, 1 GiB, 1 CPU
+unless `cpus` says otherwise) either straight into Linux ("bare": GRUB `linux`/`initrd`) or into the
 hypervisor ("islet": GRUB `multiboot2` + `module2` for the Service VM kernel
 and initrd), and returns what COM1 and port 0xE9 received, where bochs.log
 is, and how the run ended.
@@ -45,6 +45,11 @@ How the end of a run is detected (`RunResult.end`):
 - "reset": bochs.log shows a second system reset (the guest or the
   hypervisor rebooted the machine); it is killed, and if Bochs ended first
   (a warm-started BIOS may triple-fault at once) the reset still wins.
+  With end_on_reset=False the machine goes on through resets instead (each
+  is in `RunResult.resets`), until one of the other ends.
+- "stop-at": COM1 showed the pattern given as stop_at=(regex, n) for the
+  n-th time (e.g. the hypervisor's banner a second time, after a reboot);
+  the machine is killed there.
 - "timeout": none of the above within the time limit; killed.
 - "bochs-exit": Bochs exited with no recognised reason (see bochs.err).
 """
@@ -138,6 +143,8 @@ class RunResult:
     end_tick: int = None
     bochs_rc: int = None
     watch_hits: list = field(default_factory=list)
+    # System resets after the power-on one: [(tick, "HARDWARE"|"SOFTWARE")]
+    resets: list = field(default_factory=list)
 
     def summary(self):
         tick = f", tick {self.end_tick}" if self.end_tick is not None else ""
@@ -201,11 +208,13 @@ MAX_WATCH_HITS = 200
 
 
 def write_bochsrc(workdir, iso, com1, ips=IPS, watch_writes=(),
-                  sync="none"):
-    """com1 is the bochsrc value after "com1: enabled=1, "."""
+                  sync="none", cpus=1):
+    """com1 is the bochsrc value after "com1: enabled=1, ".  With cpus > 1,
+    Bochs runs the CPUs in turn, `quantum` (16, its default) instructions
+    each; a tick is then one such step of every CPU."""
     rc = f"""\
 megs: {MEGS}
-cpu: model={CPU_MODEL}, count=1, ips={ips}, reset_on_triple_fault=0
+cpu: model={CPU_MODEL}, count={cpus}, ips={ips}, reset_on_triple_fault=0
 romimage: file={ROM}, options=fastboot
 vgaromimage: file={VGAROM}
 ata0-master: type=cdrom, path={iso}, status=inserted
@@ -311,7 +320,18 @@ KERNEL_PANIC = re.compile(rb"Kernel panic - not syncing[^\r\n]*")
 PANIC_GRACE = 5.0
 
 
-def _classify_exit(log_path, rc):
+def log_resets(data):
+    """The system resets in bochs.log's text after the power-on one:
+    [(tick, kind)]."""
+    out = []
+    for m in LOG_LINE.finditer(data):
+        r = RESET_LINE.search(m.group(4))
+        if r:
+            out.append((int(m.group(1)), r.group(1).decode()))
+    return out[1:]
+
+
+def _classify_exit(log_path, rc, end_on_reset=True):
     """Why did Bochs exit by itself?  Returns (end, detail, tick)."""
     panics = []
     resets = []
@@ -342,7 +362,7 @@ def _classify_exit(log_path, rc):
             end, detail = "shutdown-port", msg
         else:
             end, detail = "bochs-panic", f"[{module}] {msg}"
-    if len(resets) > 1:
+    if len(resets) > 1 and end_on_reset:
         # The machine rebooted (the first reset is the power-on one); what
         # came after is a consequence (the BIOS may well crash on a warm
         # start).
@@ -397,13 +417,20 @@ def _result(workdir, end, detail, tick, wall, rc, serial_path):
         e9, hits = "", []
     with open(os.path.join(workdir, "e9.txt"), "w") as f:
         f.write(e9)
+    log_path = os.path.join(workdir, "bochs.log")
+    try:
+        with open(log_path, "rb") as f:
+            resets = log_resets(f.read())
+    except FileNotFoundError:
+        resets = []
     return RunResult(end=end, detail=detail, serial=serial, e9=e9,
-                     log_path=os.path.join(workdir, "bochs.log"),
-                     workdir=workdir, wall=wall, end_tick=tick, bochs_rc=rc,
-                     watch_hits=hits)
+                     log_path=log_path, workdir=workdir, wall=wall,
+                     end_tick=tick, bochs_rc=rc, watch_hits=hits,
+                     resets=resets)
 
 
-def _watch(proc, workdir, timeout, serial_tail, poll=0.25):
+def _watch(proc, workdir, timeout, serial_tail, poll=0.25, end_on_reset=True,
+           stop_at=None):
     """Waits for the run to end.  Returns (end, detail, tick) or None when
     Bochs exited by itself (then the log says why)."""
     log_tail = _Tail(os.path.join(workdir, "bochs.log"))
@@ -412,6 +439,9 @@ def _watch(proc, workdir, timeout, serial_tail, poll=0.25):
     resets = 0
     panic_at = None
     panic_msg = ""
+    stop_re, stop_n = (re.compile(stop_at[0]), stop_at[1]) if stop_at \
+        else (None, 0)
+    stop_seen = 0
     while True:
         time.sleep(poll)
         if proc.poll() is not None:
@@ -424,9 +454,17 @@ def _watch(proc, workdir, timeout, serial_tail, poll=0.25):
             if m and panic_at is None:
                 panic_at = now
                 panic_msg = m.group(0).decode(errors="replace")
+            # _Tail hands over whole lines: a match is never split.
+            if stop_re is not None:
+                stop_seen += len(stop_re.findall(new))
+                if stop_seen >= stop_n and panic_at is None:
+                    _kill(proc)
+                    return "stop-at", f"COM1 showed " \
+                        f"{stop_re.pattern.decode(errors='replace')!r} " \
+                        f"{stop_seen} times", None
         for m in RESET_LINE.finditer(log_tail.read()):
             resets += 1
-            if resets > 1:  # the first is the power-on reset
+            if resets > 1 and end_on_reset:  # the first is power-on's
                 _kill(proc)
                 return "reset", f"system reset ({m.group(1).decode()})", None
         if panic_at is not None and now - panic_at > PANIC_GRACE:
@@ -438,9 +476,12 @@ def _watch(proc, workdir, timeout, serial_tail, poll=0.25):
 
 
 def run(boot, workdir, timeout=300, ips=IPS, watch_writes=(),
-        preload="default"):
+        preload="default", cpus=1, end_on_reset=True, stop_at=None):
     """Boots `boot` headless; returns a RunResult.  watch_writes: physical
-    addresses whose writes are recorded (RunResult.watch_hits)."""
+    addresses whose writes are recorded (RunResult.watch_hits).  cpus: the
+    number of emulated CPUs.  end_on_reset=False lets the machine go on
+    through resets; stop_at=(regex bytes, n) ends the run when COM1 has
+    shown the pattern n times (see the module's doc)."""
     if preload == "default":
         preload = default_preload()
     workdir = os.path.abspath(workdir)
@@ -456,18 +497,19 @@ def run(boot, workdir, timeout=300, ips=IPS, watch_writes=(),
     # Bochs opens the file only at the first byte: create it so it exists.
     open(serial_path, "wb").close()
     write_bochsrc(workdir, iso, f"mode=file, dev={serial_path}", ips,
-                  watch_writes)
+                  watch_writes, cpus=cpus)
     t0 = time.monotonic()
     proc = _start_bochs(workdir, preload)
     try:
-        ended = _watch(proc, workdir, timeout, _Tail(serial_path))
+        ended = _watch(proc, workdir, timeout, _Tail(serial_path),
+                       end_on_reset=end_on_reset, stop_at=stop_at)
     except BaseException:
         _kill(proc)
         raise
     wall = time.monotonic() - t0
     if ended is None:
         end, detail, tick = _classify_exit(os.path.join(workdir, "bochs.log"),
-                                           proc.returncode)
+                                           proc.returncode, end_on_reset)
     else:
         end, detail, tick = ended
     if end not in ("poweroff", "kernel-panic"):
@@ -488,7 +530,7 @@ ESCAPE = b"\x01"  # Ctrl-A, then x: quit; Ctrl-A Ctrl-A: a literal Ctrl-A
 
 
 def run_console(boot, workdir, hold_input_until=None, timeout=None,
-                ips=IPS, stdin_fd=0, stdout_fd=1, preload="default"):
+                ips=IPS, stdin_fd=0, stdout_fd=1, preload="default", cpus=1):
     """Boots `boot` with COM1 on a pty relayed to stdin/stdout.
 
     stdin goes to COM1 (raw mode when it is a terminal, restored on exit);
@@ -513,7 +555,7 @@ def run_console(boot, workdir, hold_input_until=None, timeout=None,
     # (`sleep 10` returns at once); slowdown sleeps instead and keeps the
     # guest clock near the wall clock.  The boot takes as long either way.
     write_bochsrc(workdir, iso, f"mode=term, dev={os.ttyname(slave)}", ips,
-                  sync="slowdown")
+                  sync="slowdown", cpus=cpus)
 
     saved = None
     if os.isatty(stdin_fd):

@@ -25,6 +25,8 @@ def main():
                     help="boot Linux directly, without the hypervisor")
     ap.add_argument("--cmdline", default="",
                     help="more Service VM kernel parameters")
+    ap.add_argument("--cpus", type=int, default=1,
+                    help="emulated CPUs (default 1)")
     ap.add_argument("--timeout", type=float, default=None,
                     help="kill the machine after this many seconds")
     args = ap.parse_args()
@@ -40,7 +42,7 @@ def main():
     say(f"run: booting {'Linux' if args.bare else 'Islet + Service VM'} in "
         "Bochs (takes a minute or two; Ctrl-A x quits)\r\n")
     r = bochs.run_console(boot, args.work, hold_input_until=b"ISLET-MARKER: "
-                          b"shell", timeout=args.timeout)
+                          b"shell", timeout=args.timeout, cpus=args.cpus)
     say(f"\r\nrun: {r.summary()}\r\nrun: serial, port 0xE9 and bochs.log "
         f"are in {r.workdir}\r\n")
     return 0 if r.end in ("poweroff", "killed") else 1

@@ -27,6 +27,8 @@ int main(void)
 		register_cmdline_tests,
 		register_paging_tests,
 		register_bzimage_tests,
+		register_guest_paging_tests,
+		register_insn_tests,
 	};
 	unsigned int failures;
 

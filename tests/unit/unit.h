@@ -24,5 +24,7 @@ int register_multiboot2_tests(void);
 int register_cmdline_tests(void);
 int register_paging_tests(void);
 int register_bzimage_tests(void);
+int register_guest_paging_tests(void);
+int register_insn_tests(void);
 
 #endif

@@ -1,7 +1,8 @@
 # Host unit tests: the hypervisor's pure logic (boot-info parsing, e820,
-# page-table builder, bzImage loader) compiled for the host against CUnit,
-# with ASan/UBSan so that an out-of-bounds read on malformed input fails
-# the test instead of passing silently.
+# page-table builder, bzImage loader, guest page walk, store decoder)
+# compiled for the host against CUnit, with ASan/UBSan so that an
+# out-of-bounds read on malformed input fails the test instead of passing
+# silently.
 
 UNIT_DIR	:= tests/unit
 UNIT_OUT	:= $(BUILD)/tests/unit
@@ -9,7 +10,8 @@ UNIT_OUT	:= $(BUILD)/tests/unit
 UNIT_HV_SRCS	:= hypervisor/boot/multiboot2.c hypervisor/boot/cmdline.c \
 		   hypervisor/boot/e820.c hypervisor/boot/efi_mmap.c \
 		   hypervisor/boot/bzimage.c hypervisor/lib/paging.c \
-		   hypervisor/arch/x86/paging_fmt.c
+		   hypervisor/arch/x86/paging_fmt.c \
+		   hypervisor/core/guest_paging.c hypervisor/core/insn.c
 UNIT_SRCS	:= $(sort $(wildcard $(UNIT_DIR)/*.c))
 UNIT_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all
 UNIT_CFLAGS	:= $(HOST_CFLAGS) $(UNIT_SAN) -Ihypervisor/include -MMD -MP \

@@ -51,6 +51,7 @@ static void fault_report(const struct fault_frame *f)
 	const char *name = f->vector < 32 ? vector_names[f->vector] : "";
 	u64 rbp = f->rbp;
 
+	console_break_lock();
 	printk("\nislet: FAULT: vector %lu %s error 0x%lx at rip 0x%lx\n",
 	       f->vector, name ? name : "", f->error, f->rip);
 	printk("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n",
