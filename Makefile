@@ -36,8 +36,10 @@ include hypervisor/hypervisor.mk
 -include hypervisor/efi/efi.mk
 -include tests/unit/unit.mk
 -include tests/abi/abi.mk
--include tests/machine/machine.mk
 -include tests/efi/efi.mk
+-include hsm-module/hsm.mk
+-include tests/machine/machine.mk
+-include tests/perf/perf.mk
 
 all: $(ALL)
 

@@ -5,7 +5,7 @@ set -e
 build="make gcc binutils libc6-dev gnu-efi libcunit1-dev linux-libc-dev"
 check="$build bochs bochs-term bochsbios vgabios grub-pc-bin grub-common
        xorriso mtools busybox-static cpio gzip python3 qemu-system-x86 ovmf
-       dpkg-dev"
+       dpkg-dev sparse"
 case "$1" in
 build) want=$build ;;
 check) want=$check ;;

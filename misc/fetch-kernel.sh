@@ -7,8 +7,8 @@
 #   build/kernel/version   the kernel release (e.g. 6.1.0-56-cloud-amd64)
 #   build/kernel/pkg/      the unpacked package (modules: pkg/lib/modules)
 #   build/kernel/deb/      the downloaded .deb files
-# Headers (linux-headers-<version>) can be added next to it later by the same
-# pattern; this script only writes the paths above.
+# The matching headers (linux-headers-<version>, to build islet_hsm.ko) are
+# installed by misc/fetch-kernel-headers.sh; this script writes only the above.
 # Cached: does nothing when build/kernel/vmlinuz and version exist.
 # Usage: misc/fetch-kernel.sh [OUTDIR]   (default: build/kernel)
 set -eu

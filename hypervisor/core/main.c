@@ -13,6 +13,7 @@
 #define ISLET_VERSION "0.1"
 
 static struct boot_info boot_info;
+struct boot_tsc boot_tsc;
 
 /* "uart=0x2f8" picks the UART, "uart=none" silences it, "e9" mirrors the
  * console to the emulators' debug port.  A malformed port keeps COM1, so
@@ -86,6 +87,7 @@ void hv_main(u32 magic, u64 mbi)
 	char why[160];
 	int ret = -EINVAL;
 
+	boot_tsc.hv_entry = rdtsc();
 	if (magic == MB2_BOOTLOADER_MAGIC)
 		ret = mb2_parse((const void *)mbi, 1 * MiB, &boot_info);
 	console_init(&boot_info);

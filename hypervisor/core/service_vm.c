@@ -8,8 +8,10 @@
 #include "mm.h"
 #include "printk.h"
 #include "smp.h"
+#include "timer.h"
 #include "vcpu_vendor.h"
 #include <asm/apic.h>
+#include <asm/cpu.h>
 #include <asm/pio.h>
 
 /* Low memory the zero page, command line and boot GDT go to.  Linux
@@ -166,16 +168,18 @@ static int load_kernel(const struct boot_info *bi, struct vcpu_boot_state *st)
 void service_vm_platform_event(struct vcpu *vcpu, const char *what)
 {
 	pr_info("Service VM %s\n", what);
+	pr_info("boot ticks (TSC): hypervisor entered at %lu, Service VM started at %lu\n",
+		boot_tsc.hv_entry, boot_tsc.service_vm_start);
 	vcpu_print_exit_stats(vcpu);
 }
 
 void platform_reset(void)
 {
-	if (acpi.reset_port)
-		outb(acpi.reset_port, acpi.reset_value);
 	outb(0xcf9, 0x02);
 	outb(0xcf9, 0x06);	/* hard reset through the PCI reset control */
-	outb(0x64, 0xfe);	/* and through the keyboard controller */
+	if (acpi.reset_port)
+		outb(acpi.reset_port, acpi.reset_value);
+	outb(0x64, 0xfe);	/* and, last, through the keyboard controller */
 }
 
 static int pm1_cnt_io(struct vcpu *vcpu, u16 port, u8 size, bool in, u32 *val)
@@ -196,9 +200,14 @@ static int reset_io(struct vcpu *vcpu, u16 port, u8 size, bool in, u32 *val)
 		*val = inb(port);
 		return 0;
 	}
+	/* Whatever reset the Service VM asks for, the platform gets a hard
+	 * one: a keyboard-controller reset may reset only the CPU (Bochs does
+	 * so), leaving VMX and the firmware's locks in place. */
 	if ((port == 0xcf9 && (*val & BIT(2))) || (port == 0x64 && (u8)*val == 0xfe) ||
-	    (port == acpi.reset_port && (u8)*val == acpi.reset_value))
+	    (port == acpi.reset_port && (u8)*val == acpi.reset_value)) {
 		service_vm_platform_event(vcpu, "resets the platform");
+		platform_reset();
+	}
 	outb(port, (u8)*val);
 	return 0;
 }
@@ -310,6 +319,7 @@ __noreturn void service_vm_start(const struct boot_info *bi)
 	vm->nr_vcpus = smp_start_aps(&acpi, service_vm_ap_main);
 	pr_info("starting the Service VM on %u CPUs (hypervisor pool: %u of %u pages free)\n",
 		vm->nr_vcpus, page_pool_free(), page_pool_total());
+	boot_tsc.service_vm_start = rdtsc();
 	vendor_vcpu_run(vcpu);
 	panic("the Service VM stopped\n");
 }

@@ -27,8 +27,6 @@ u32 smp_start_aps(const struct acpi_info *acpi, void (*ap_main)(u32 cpu));
  * starts the next one. */
 void smp_ap_ready(void);
 
-/* This CPU's index (0 for the boot CPU). */
-u32 this_cpu(void);
 #endif
 
 #endif

@@ -40,7 +40,6 @@ struct vcpu_insn_ctx {
 void vendor_insn_ctx(struct vcpu *vcpu, struct vcpu_insn_ctx *ctx);
 u64 vendor_gpr(struct vcpu *vcpu, unsigned n);	/* x86 register number */
 void vendor_advance_rip(struct vcpu *vcpu, u64 len);
-void vendor_inject_gp(struct vcpu *vcpu);
 
 /* Name of exit reason @r, for reports. */
 const char *vendor_exit_name(u32 r);

@@ -1,10 +1,10 @@
 """The test machine: GRUB + Bochs, run headless, with the outcome classified.
 
 A run boots a GRUB ISO in Bochs 2.7 (corei7_haswell_4770, 1 GiB, 1 CPU
-unless `cpus` says otherwise) either straight into Linux ("bare": GRUB `linux`/`initrd`) or into the
-hypervisor ("islet": GRUB `multiboot2` + `module2` for the Service VM kernel
-and initrd), and returns what COM1 and port 0xE9 received, where bochs.log
-is, and how the run ended.
+unless `cpus` says otherwise) either straight into Linux ("bare": GRUB
+`linux`/`initrd`) or into the hypervisor ("islet": GRUB `multiboot2` +
+`module2` for the Service VM kernel and initrd), and returns what COM1 and
+port 0xE9 received, where bochs.log is, and how the run ended.
 
 How Bochs is run (and why):
 - Debian's Bochs has two display libraries, `term` (curses, needs a tty)
@@ -459,8 +459,8 @@ def _watch(proc, workdir, timeout, serial_tail, poll=0.25, end_on_reset=True,
                 stop_seen += len(stop_re.findall(new))
                 if stop_seen >= stop_n and panic_at is None:
                     _kill(proc)
-                    return "stop-at", f"COM1 showed " \
-                        f"{stop_re.pattern.decode(errors='replace')!r} " \
+                    return "stop-at", f"COM1 showed /" \
+                        f"{stop_re.pattern.decode(errors='replace')}/ " \
                         f"{stop_seen} times", None
         for m in RESET_LINE.finditer(log_tail.read()):
             resets += 1

@@ -18,10 +18,13 @@ $(PROBE): tests/initramfs/probe.c | $(DEPS_BUILD)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -static -s -o $@ $<
 
+# The HSM module and its on-Islet check come from hsm-module/hsm.mk,
+# included before this file.
 $(INITRAMFS): tests/initramfs/mkinitramfs.py tests/initramfs/init $(PROBE) \
-		| $(DEPS_CHECK)
+		$(HSM_INITRAMFS_DEPS) | $(DEPS_CHECK)
 	$(PYTHON) tests/initramfs/mkinitramfs.py -o $@ \
-		--init tests/initramfs/init --file $(PROBE):/bin/islet-probe
+		--init tests/initramfs/init --file $(PROBE):/bin/islet-probe \
+		$(HSM_INITRAMFS_FILES)
 
 # Preloaded into Bochs: a fixed rand() seed, so that runs repeat exactly
 # (tests/machine/fixed_seed.c says why).  bochs.py finds it here.
@@ -40,7 +43,8 @@ check-machine: $(MACHINE_INPUTS) | $(DEPS_CHECK)
 		--elf $(BUILD)/hypervisor/islet.elf --work $(BUILD)/tests/machine
 
 # The main job: Islet + Service VM in Bochs, its console on this terminal.
-# RUN_ARGS="--bare" boots Linux without the hypervisor.
+# RUN_ARGS="--bare" boots Linux without the hypervisor, "--cpus 2" gives the
+# machine two CPUs.
 run: $(MACHINE_INPUTS) | $(DEPS_CHECK)
 	@$(PYTHON) tests/machine/run.py --kernel $(SVM_KERNEL) \
 		--initrd $(INITRAMFS) --islet $(BUILD)/islet.bin \

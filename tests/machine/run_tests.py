@@ -8,6 +8,20 @@
   islet-hvmem  the Service VM writes into the hypervisor's .bss through
                /dev/mem: the hypervisor reports the refusal, the write does
                not land, the Service VM goes on and powers off
+  bare-smp     2 emulated CPUs, no hypervisor: both online, the probe runs
+               pinned to each (the control for islet-smp)
+  islet-smp    2 emulated CPUs under Islet: the hypervisor starts the Service
+               VM on both, Linux brings the AP up (no smpboot errors), both
+               CPUs online, the probe passes pinned to each, power-off
+  islet-reboot the Service VM runs `reboot -f`: the hypervisor reports the
+               reset with its exit statistics, the machine really resets, and
+               BIOS -> GRUB -> Islet boot again (the run ends at the second
+               banner)
+
+After the verdicts, "machine: measurements" gives the figures: the
+hypervisor image's size and reserved range, marker ticks bare and under
+Islet with their ratio and the exit statistics by reason, for 1 and 2 CPUs.
+Nothing asserts on them (tests/perf/ is the benchmark).
 
 The runs go in parallel (-j, default: all at once; Bochs is single-threaded
 and tick counts do not depend on the host's load).  Each test prints PASS or
@@ -16,110 +30,56 @@ the exit status is 1 when any failed.
 """
 import argparse
 import os
-import struct
+import re
 import sys
 import threading
 import time
+from dataclasses import dataclass, field
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bochs  # noqa: E402
+import measure  # noqa: E402
+from measure import hv_layout, islet_lines  # noqa: E402,F401
 
-TESTS = ["bare", "islet-boot", "islet-hvmem"]
-HV_ALIGN = 2 << 20
-# Wall-clock limits.  A bare boot takes ~1.04G ticks, about 30-60 s here;
-# under the hypervisor it is slower by the cost of its exits.
-TIMEOUT = {"bare": 300, "islet-boot": 480, "islet-hvmem": 480}
-
-
-# --- The hypervisor's layout, from its ELF ---------------------------------
-
-class Elf:
-    """Just enough of an ELF64 little-endian file: sections, loadable
-    segments and the symbol table."""
-
-    def __init__(self, path):
-        with open(path, "rb") as f:
-            self.data = f.read()
-        d = self.data
-        if d[:4] != b"\x7fELF" or d[4] != 2 or d[5] != 1:
-            raise ValueError(f"{path}: not an ELF64 little-endian file")
-        (self.phoff, self.shoff) = struct.unpack_from("<QQ", d, 0x20)
-        (self.phentsize, self.phnum, self.shentsize, self.shnum,
-         self.shstrndx) = struct.unpack_from("<HHHHH", d, 0x36)
-        self.sections = []
-        for i in range(self.shnum):
-            (name, typ, flags, addr, off, size, link, info, align,
-             entsize) = struct.unpack_from("<IIQQQQIIQQ", d,
-                                           self.shoff + i * self.shentsize)
-            self.sections.append(dict(name=name, type=typ, flags=flags,
-                                      addr=addr, offset=off, size=size,
-                                      link=link, entsize=entsize))
-        strtab = self.sections[self.shstrndx]
-        for s in self.sections:
-            s["name"] = self._str(strtab, s["name"])
-        self.segments = []
-        for i in range(self.phnum):
-            (typ, flags, off, vaddr, paddr, filesz, memsz,
-             align) = struct.unpack_from("<IIQQQQQQ", d,
-                                         self.phoff + i * self.phentsize)
-            if typ == 1:  # PT_LOAD
-                self.segments.append(dict(vaddr=vaddr, paddr=paddr,
-                                          memsz=memsz))
-
-    def _str(self, strtab, off):
-        start = strtab["offset"] + off
-        return self.data[start:self.data.index(b"\0", start)].decode()
-
-    def section(self, name):
-        for s in self.sections:
-            if s["name"] == name:
-                return s
-        return None
-
-    def symbols(self):
-        out = {}
-        for s in self.sections:
-            if s["type"] != 2:  # SHT_SYMTAB
-                continue
-            strtab = self.sections[s["link"]]
-            for off in range(s["offset"], s["offset"] + s["size"], 24):
-                name, info, other, shndx, value, size = struct.unpack_from(
-                    "<IBBHQQ", self.data, off)
-                if name:
-                    out[self._str(strtab, name)] = value
-        return out
-
-    def phys(self, vaddr):
-        """The load (physical) address of a link address."""
-        for seg in self.segments:
-            if seg["vaddr"] <= vaddr <= seg["vaddr"] + seg["memsz"]:
-                return vaddr - seg["vaddr"] + seg["paddr"]
-        deltas = {seg["vaddr"] - seg["paddr"] for seg in self.segments}
-        if len(deltas) == 1:
-            return vaddr - deltas.pop()
-        raise ValueError(f"0x{vaddr:x} is in no loadable segment")
+# The hypervisor's banner, first thing it prints at each boot.
+BANNER = rb"Islet hypervisor \S+ \(boot: "
+# What Linux's smpboot prints (at error level, so loglevel=4 shows it) when
+# an AP does not come up.
+SMPBOOT_ERRORS = ("do_boot_cpu failed", "failed to wakeup",
+                  "APIC never delivered", "APIC delivery error")
 
 
-def hv_layout(elf_path):
-    """The hypervisor's physical range and the address the hvmem test writes
-    to: the middle of .bss, 8-byte aligned."""
-    elf = Elf(elf_path)
-    syms = elf.symbols()
-    for name in ("__hv_start", "__hv_end"):
-        if name not in syms:
-            raise ValueError(f"{elf_path} has no symbol {name}")
-    start, end = elf.phys(syms["__hv_start"]), elf.phys(syms["__hv_end"])
-    bss = elf.section(".bss")
-    if bss is None or bss["size"] < 16:
-        raise ValueError(f"{elf_path} has no .bss to aim at")
-    target = elf.phys(bss["addr"] + bss["size"] // 2) & ~7
-    if not start <= target < end:
-        raise ValueError(f"the middle of .bss, 0x{target:x}, is outside "
-                         f"[__hv_start 0x{start:x}, __hv_end 0x{end:x})")
-    return dict(start=start, end=end,
-                range=(start & ~(HV_ALIGN - 1),
-                       (end + HV_ALIGN - 1) & ~(HV_ALIGN - 1)),
-                bss=(elf.phys(bss["addr"]), bss["size"]), target=target)
+@dataclass
+class Spec:
+    """One test: what boots (mode, the init's islet.test= mode, extra
+    kernel parameters), on how many CPUs, its wall-clock limit, and the
+    extra arguments of bochs.run."""
+    name: str
+    mode: str
+    test: str
+    cpus: int = 1
+    timeout: float = 480
+    extra_cmdline: str = ""
+    run_args: dict = field(default_factory=dict)
+
+
+# Wall-clock limits: a 1-CPU boot takes 20-30 s of CPU here, a 2-CPU one
+# 30-40 s; with all six at once on two cores each takes 2-3 times that.
+SPECS = [
+    Spec("bare", "bare", "bare", timeout=300),
+    Spec("islet-boot", "islet", "boot"),
+    Spec("islet-hvmem", "islet", "hvmem=<set from the ELF>"),
+    Spec("bare-smp", "bare", "bare-smp=2", cpus=2),
+    Spec("islet-smp", "islet", "smp=2", cpus=2, timeout=600),
+    # Linux's default reset here is the keyboard controller (0x64 <- 0xfe),
+    # which Bochs turns into a *software* reset that the BIOS does not
+    # survive (IA32_FEATURE_CONTROL stays locked; its WRMSR triple-faults),
+    # bare or not.  The hypervisor turns any Service VM reset into a hard
+    # platform reset, so Linux's default must work here.
+    Spec("islet-reboot", "islet", "reboot",
+         run_args=dict(end_on_reset=False, stop_at=(BANNER, 2))),
+]
+TESTS = [s.name for s in SPECS]
 
 
 # --- Checks -----------------------------------------------------------------
@@ -129,6 +89,8 @@ class Check:
         self.name = name
         self.reasons = []
         self.info = []
+        self.marker = None   # the userspace marker tick, for the figures
+        self.stats = None    # the first exit statistics block, likewise
 
     def require(self, cond, reason):
         if not cond:
@@ -150,6 +112,14 @@ def probe_line(r):
     return lines[0] if lines else None
 
 
+def check_result(c, r):
+    """The init's own verdict."""
+    if "ISLET-RESULT: PASS" not in r.serial:
+        fails = bochs.lines_with(r.serial, "ISLET-RESULT: ")
+        c.require(False, "the init did not print ISLET-RESULT: PASS" +
+                  (f" ({fails[0]})" if fails else ""))
+
+
 def check_marker(c, r):
     tick = bochs.marker_tick(r.serial, "userspace")
     if c.require(tick is not None, "no 'ISLET-MARKER: userspace <tsc>'"):
@@ -158,53 +128,46 @@ def check_marker(c, r):
             # The TSC is the tick count: the marker precedes the power-off.
             c.require(tick < r.end_tick, f"marker tick {tick} is not before "
                       f"the last logged tick {r.end_tick}")
+    c.marker = tick
     return tick
+
+
+def check_probe(c, r, *words):
+    probe = probe_line(r)
+    if c.require(probe is not None, "the probe printed no hypervisor line"):
+        for w in words:
+            c.require(f" {w} " in f" {probe} ", f"expected {w}: {probe}")
+
+
+def check_exit_stats(c, r, when="at power-off"):
+    stats = measure.exit_stats(r)
+    c.require(stats, f"no 'islet: exit statistics' {when}: is the "
+              "hypervisor still alive?")
+    c.stats = stats[0] if stats else None
+    return stats
 
 
 def check_bare(r):
     c = Check("bare")
-    probe = probe_line(r)
-    if c.require(probe is not None, "the probe printed no hypervisor line"):
-        c.require(" hypervisor=none " in f" {probe} ",
-                  f"expected hypervisor=none: {probe}")
-    c.require("ISLET-RESULT: PASS" in r.serial,
-              "the init did not print ISLET-RESULT: PASS")
+    check_probe(c, r, "hypervisor=none")
+    check_result(c, r)
     check_marker(c, r)
     check_ended_by_poweroff(c, r)
-    c.marker = bochs.marker_tick(r.serial, "userspace")
     return c
-
-
-def islet_lines(r):
-    # The hypervisor prints on COM1 and may print on port 0xE9 too.
-    return bochs.lines_with(r.serial + "\n" + r.e9, "islet: ")
-
-
-def exit_statistics(r):
-    lines = islet_lines(r)
-    for i, line in enumerate(lines):
-        if "exit statistics" in line:
-            return lines[i:]
-    return []
 
 
 def check_islet_boot(r):
     c = Check("islet-boot")
-    probe = probe_line(r)
-    if c.require(probe is not None, "the probe printed no hypervisor line"):
-        fields = f" {probe} "
-        c.require(" hypervisor=ACRNACRNACRN " in fields,
-                  f"expected the ACRN signature: {probe}")
-        c.require(" privileged=1 " in fields,
-                  f"expected the privileged bit: {probe}")
-    c.require("ISLET-RESULT: PASS" in r.serial,
-              "the init did not print ISLET-RESULT: PASS")
+    check_probe(c, r, "hypervisor=ACRNACRNACRN", "privileged=1")
+    check_result(c, r)
+    hsm = bochs.lines_with(r.serial, "HSM-")
+    c.info += ["  " + h for h in hsm]
+    c.require("HSM-RESULT: PASS" in r.serial,
+              "the HSM module did not load and answer on Islet: " +
+              "; ".join(bochs.lines_with(r.serial, "HSM-RESULT")))
     check_marker(c, r)
     check_ended_by_poweroff(c, r)
-    stats = exit_statistics(r)
-    if c.require(stats, "no 'islet: exit statistics' at power-off"):
-        c.info += ["  " + s for s in stats]
-    c.marker = bochs.marker_tick(r.serial, "userspace")
+    check_exit_stats(c, r)
     return c
 
 
@@ -245,9 +208,144 @@ def check_islet_hvmem(r, layout):
     c.require(bochs.marker_tick(r.serial, "survived") is not None,
               "no 'ISLET-MARKER: survived': the Service VM did not go on")
     check_ended_by_poweroff(c, r)
-    c.require(exit_statistics(r), "no 'islet: exit statistics' at power-off:"
-              " is the hypervisor still alive?")
+    check_exit_stats(c, r)
     return c
+
+
+def check_cpus(c, r, n, *words):
+    """Linux brought CPUs 0..n-1 up without smpboot errors, and the probe
+    pinned to each ran there with every WORD among its fields (the init
+    checks the same; this says which part failed)."""
+    want = "0" if n == 1 else f"0-{n - 1}"
+    online = bochs.lines_with(r.serial, "ISLET-PROBE: smp online=")
+    if c.require(online, "the init printed no 'ISLET-PROBE: smp online='"):
+        got = online[0].split()[2].split("=", 1)[1]
+        c.info.append(f"CPUs online: {got}")
+        c.require(got == want, f"CPUs online: {got}, expected {want}")
+    errors = [ln for e in SMPBOOT_ERRORS
+              for ln in bochs.lines_with(r.serial, e)]
+    c.require(not errors, "Linux failed to start a CPU: " + "; ".join(errors))
+    probes = bochs.lines_with(r.serial, "ISLET-PROBE: hypervisor=")
+    # The first is probe_and_mark's, wherever it ran; then one per CPU.
+    pinned = probes[1:]
+    for cpu in range(n):
+        mine = [p for p in pinned if f" cpu={cpu} " in f" {p} "]
+        if not c.require(mine, f"no probe line from CPU {cpu}"):
+            continue
+        missing = [w for w in words if f" {w} " not in f" {mine[0]} "]
+        c.require(not missing, f"CPU {cpu}: expected {' '.join(missing)} "
+                  f"in: {mine[0]}")
+    ran = [(m.group(1), m.group(2)) for p in pinned
+           for m in [re.search(r" cpu=(-?\d+) apic=(\d+) ", p)] if m]
+    c.info.append("pinned probes ran on " + (", ".join(
+        f"CPU {cpu} (APIC id {apic})" for cpu, apic in ran) or "no CPU"))
+    check_result(c, r)
+
+
+def check_bare_smp(r, n=2):
+    c = Check("bare-smp")
+    check_cpus(c, r, n, "hypervisor=none")
+    check_marker(c, r)
+    check_ended_by_poweroff(c, r)
+    return c
+
+
+def check_islet_smp(r, n=2):
+    c = Check("islet-smp")
+    lines = islet_lines(r)
+    start = [ln for ln in lines if "starting the Service VM on" in ln]
+    if c.require(start, "the hypervisor did not say 'starting the Service "
+                 "VM on N CPUs'"):
+        c.info.append(start[0])
+        c.require(f"starting the Service VM on {n} CPUs" in start[0],
+                  f"expected the Service VM on {n} CPUs: {start[0]}")
+    check_cpus(c, r, n, "hypervisor=ACRNACRNACRN", "privileged=1")
+    check_marker(c, r)
+    check_ended_by_poweroff(c, r)
+    check_exit_stats(c, r)
+    return c
+
+
+def check_islet_reboot(r):
+    c = Check("islet-reboot")
+    banners = [m.start() for m in
+               re.finditer(BANNER.decode(), r.serial)]
+    # The first boot: everything before the second banner.
+    first = r.serial[:banners[1]] if len(banners) > 1 else r.serial
+    check_probe(c, r, "hypervisor=ACRNACRNACRN", "privileged=1")
+    check_result(c, r)
+    marker = bochs.marker_tick(first, "reboot")
+    c.require(marker is not None, "no 'ISLET-MARKER: reboot': the init did "
+              "not get to `reboot -f`")
+    c.require("ISLET-MARKER: poweroff" not in first,
+              "the init went on to power off: `reboot -f` returned")
+    said = first.find("islet: Service VM resets the platform")
+    if c.require(said >= 0, "the hypervisor did not report 'Service VM "
+                 "resets the platform'"):
+        stats = measure.exit_stats_in(first[said:])
+        if c.require(stats, "no 'islet: exit statistics' after the reset "
+                     "report"):
+            c.stats = stats[0]
+            c.info.append(f"reset reported, then exit statistics: "
+                          f"{stats[0]['total']} exits")
+    for tick, kind in r.resets:
+        c.info.append(f"system reset ({kind}) at tick {tick}")
+    if c.require(r.resets, "bochs.log shows no system reset after the "
+                 "power-on one"):
+        if marker is not None:
+            c.require(r.resets[0][0] > marker, f"the first reset (tick "
+                      f"{r.resets[0][0]}) came before the init's reboot "
+                      f"marker (tick {marker})")
+    if c.require(r.end == "stop-at" and len(banners) > 1,
+                 f"the hypervisor's banner did not come a second time: "
+                 f"the run ended by {r.end} ({r.detail})"):
+        c.info.append("BIOS -> GRUB -> Islet again: second banner seen")
+    return c
+
+
+CHECKS = {
+    "bare": check_bare,
+    "islet-boot": check_islet_boot,
+    "bare-smp": check_bare_smp,
+    "islet-smp": check_islet_smp,
+    "islet-reboot": check_islet_reboot,
+}
+
+
+# --- The figures --------------------------------------------------------------
+
+def report_measurements(checks, runs, elf):
+    """What the lead reads: the image, marker ticks and their ratio, exits
+    by reason; for 1 and 2 CPUs.  n/a where a run is missing or failed to
+    give the figure."""
+    def marker(name):
+        return getattr(checks.get(name), "marker", None)
+
+    def stats(name):
+        return getattr(checks.get(name), "stats", None)
+
+    out = ["machine: measurements (emulated ticks: the TSC at the init's "
+           "first probe)"]
+    out += ["    " + ln for ln in measure.image_lines(elf)]
+    specs = {s.name: s for s in SPECS}
+    for bare, islet in (("bare", "islet-boot"), ("bare-smp", "islet-smp")):
+        if bare not in runs and islet not in runs:
+            continue
+        cpus = specs[islet].cpus
+        label = f"{cpus} CPU" + ("s" if cpus > 1 else "")
+        out.append("    " + measure.ratio_line(label, marker(bare),
+                                                marker(islet)))
+        if islet in runs:
+            out += measure.stats_lines(stats(islet), indent="      ")
+            if cpus > 1 and stats(islet):
+                out.append("      (the hypervisor reports the vCPU that "
+                           "powered off; the other vCPUs' exits are not "
+                           "printed)")
+    walls = [f"{n} {r.wall:.0f} s" for n, r in runs.items()
+             if isinstance(r, bochs.RunResult)]
+    if walls:
+        out.append("    wall per run: " + ", ".join(walls))
+    return out
 
 
 # --- Driver -----------------------------------------------------------------
@@ -270,13 +368,12 @@ def main():
     checks = {}
     runs = {}
     jobs = []
+    layout = None
+    specs = {s.name: s for s in SPECS}
     for t in args.tests:
-        cmdline, mode = None, "islet"
-        if t == "bare":
-            cmdline, mode = bochs.test_cmdline("bare"), "bare"
-        elif t == "islet-boot":
-            cmdline = bochs.test_cmdline("boot")
-        elif t == "islet-hvmem":
+        spec = specs[t]
+        test = spec.test
+        if t == "islet-hvmem":
             try:
                 layout = hv_layout(args.elf)
             except (OSError, ValueError) as e:
@@ -284,15 +381,21 @@ def main():
                 c.require(False, f"cannot find the hypervisor's memory: {e}")
                 checks[t] = c
                 continue
-            cmdline = bochs.test_cmdline(f"hvmem=0x{layout['target']:x}")
-        if mode == "islet" and not os.path.exists(args.islet):
+            test = f"hvmem=0x{layout['target']:x}"
+        if spec.mode == "islet" and not os.path.exists(args.islet):
             c = Check(t)
             c.require(False, f"{args.islet} does not exist")
             checks[t] = c
             continue
-        boot = bochs.Boot(mode=mode, kernel=args.kernel, initrd=args.initrd,
-                          cmdline=cmdline, islet=args.islet)
-        jobs.append((t, boot))
+        cmdline = bochs.test_cmdline(test)
+        if spec.extra_cmdline:
+            cmdline += " " + spec.extra_cmdline
+        boot = bochs.Boot(mode=spec.mode, kernel=args.kernel,
+                          initrd=args.initrd, cmdline=cmdline,
+                          islet=args.islet)
+        jobs.append((spec, boot))
+    # The longest first, for when -j is below the number of tests.
+    jobs.sort(key=lambda j: (-j[0].cpus, j[0].mode == "bare"))
 
     if not bochs.default_preload():
         print("machine: note: build/tests/machine/fixed_seed.so is missing; "
@@ -300,15 +403,19 @@ def main():
     sem = threading.Semaphore(max(1, args.jobs))
     lock = threading.Lock()
 
-    def worker(name, boot):
+    def worker(spec, boot):
+        name = spec.name
         with sem:
-            print(f"machine: {name}: booting ({boot.mode}: {boot.cmdline})",
-                  flush=True)
+            with lock:
+                print(f"machine: {name}: booting ({boot.mode}, {spec.cpus} "
+                      f"CPU{'s' if spec.cpus > 1 else ''}: {boot.cmdline})",
+                      flush=True)
             watch = [layout["target"]] if name == "islet-hvmem" else []
             try:
                 r = bochs.run(boot, os.path.join(args.work, name),
-                              timeout=TIMEOUT[name] * args.timeout_scale,
-                              watch_writes=watch)
+                              timeout=spec.timeout * args.timeout_scale,
+                              watch_writes=watch, cpus=spec.cpus,
+                              **spec.run_args)
             except Exception as e:  # a broken ISO build, a missing tool
                 r = e
             with lock:
@@ -329,19 +436,11 @@ def main():
         if isinstance(r, Exception):
             c = Check(name)
             c.require(False, f"could not run: {r}")
-        elif name == "bare":
-            c = check_bare(r)
-        elif name == "islet-boot":
-            c = check_islet_boot(r)
-        else:
+        elif name == "islet-hvmem":
             c = check_islet_hvmem(r, layout)
+        else:
+            c = CHECKS[name](r)
         checks[name] = c
-
-    boot = checks.get("islet-boot")
-    bare_marker = getattr(checks.get("bare"), "marker", None)
-    if boot is not None and getattr(boot, "marker", None) and bare_marker:
-        boot.info.append(f"marker ticks islet/bare: {boot.marker} / "
-                         f"{bare_marker} = {boot.marker / bare_marker:.3f}")
 
     passed = failed = 0
     for name in args.tests:
@@ -363,6 +462,8 @@ def main():
             passed += 1
         else:
             failed += 1
+    for line in report_measurements(checks, runs, args.elf):
+        print(line)
     print(f"machine: wall {time.monotonic() - t0:.0f} s")
     print(f"machine: {passed} passed, {failed} failed")
     return 1 if failed else 0

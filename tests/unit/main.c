@@ -29,6 +29,7 @@ int main(void)
 		register_bzimage_tests,
 		register_guest_paging_tests,
 		register_insn_tests,
+		register_fault_tests,
 	};
 	unsigned int failures;
 

@@ -26,5 +26,6 @@ int register_paging_tests(void);
 int register_bzimage_tests(void);
 int register_guest_paging_tests(void);
 int register_insn_tests(void);
+int register_fault_tests(void);
 
 #endif

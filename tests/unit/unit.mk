@@ -1,8 +1,10 @@
 # Host unit tests: the hypervisor's pure logic (boot-info parsing, e820,
-# page-table builder, bzImage loader, guest page walk, store decoder)
-# compiled for the host against CUnit, with ASan/UBSan so that an
+# page-table builder, bzImage loader, guest page walk, store decoder, fault
+# reporter) compiled for the host against CUnit, with ASan/UBSan so that an
 # out-of-bounds read on malformed input fails the test instead of passing
-# silently.
+# silently.  $(UNIT_DIR)/shim comes before the arch headers: its asm/cpu.h
+# replaces the privileged instructions (control registers, halt) with hooks
+# the tests define.
 
 UNIT_DIR	:= tests/unit
 UNIT_OUT	:= $(BUILD)/tests/unit
@@ -11,10 +13,12 @@ UNIT_HV_SRCS	:= hypervisor/boot/multiboot2.c hypervisor/boot/cmdline.c \
 		   hypervisor/boot/e820.c hypervisor/boot/efi_mmap.c \
 		   hypervisor/boot/bzimage.c hypervisor/lib/paging.c \
 		   hypervisor/arch/x86/paging_fmt.c \
-		   hypervisor/core/guest_paging.c hypervisor/core/insn.c
+		   hypervisor/core/guest_paging.c hypervisor/core/insn.c \
+		   hypervisor/arch/x86/fault.c
 UNIT_SRCS	:= $(sort $(wildcard $(UNIT_DIR)/*.c))
 UNIT_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all
-UNIT_CFLAGS	:= $(HOST_CFLAGS) $(UNIT_SAN) -Ihypervisor/include -MMD -MP \
+UNIT_CFLAGS	:= $(HOST_CFLAGS) $(UNIT_SAN) -Ihypervisor/include \
+		   -I$(UNIT_DIR)/shim -Ihypervisor/arch/x86/include -MMD -MP \
 		   -DUNIT_KERNEL='"$(BUILD)/kernel/vmlinuz"'
 # lib/string.c would clash with libc, so it is linked under hv_* names.
 UNIT_STR_DEFS	:= $(foreach f,memcpy memmove memset memcmp strlen strnlen strncmp strcmp,-D$(f)=hv_$(f))

@@ -61,7 +61,8 @@ void cpu_tables_init(struct percpu *pc)
 		     :: "i"(GDT_CS) : "rax", "memory");
 	asm volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%ss; "
 		     "mov %0, %%fs; mov %0, %%gs" :: "r"(GDT_DS));
-	/* Loading GS cleared its base: point it at this CPU's data. */
+	/* Loading GS cleared its base: point it at this CPU's data (the
+	 * VMCS host GS base is the same). */
 	wrmsr(MSR_GS_BASE, (u64)pc);
 	asm volatile("ltr %w0" :: "r"(GDT_TSS));
 	asm volatile("lidt %0" :: "m"(idtr));

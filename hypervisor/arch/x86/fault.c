@@ -20,9 +20,11 @@ static const char *const vector_names[32] = {
 	"#VE", "#CP",
 };
 
+/* A 16-byte frame at @a lies inside the hypervisor (written so that a
+ * frame pointer near the top of the address space cannot wrap). */
 static bool in_hv(u64 a)
 {
-	return a >= (u64)__hv_start && a + 16 <= (u64)__hv_end;
+	return a >= (u64)__hv_start && a <= (u64)__hv_end - 16;
 }
 
 /* Instructions allowed to fault (rdmsr_safe and friends) are listed in

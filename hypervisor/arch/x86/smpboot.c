@@ -29,15 +29,6 @@ static void delay_us(u64 us)
 		cpu_relax();
 }
 
-u32 this_cpu(void)
-{
-	u32 id;
-
-	asm volatile("movl %%gs:%c1, %0" : "=r"(id)
-		     : "i"(__builtin_offsetof(struct percpu, cpu_id)));
-	return id;
-}
-
 /* Reached from the trampoline, in long mode on the AP's own stack. */
 void ap_entry64(void);
 void ap_entry64(void)

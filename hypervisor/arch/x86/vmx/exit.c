@@ -46,11 +46,6 @@ void vendor_advance_rip(struct vcpu *vcpu, u64 len)
 	vmcs_writenat(VMCS_GUEST_RIP, vmcs_readnat(VMCS_GUEST_RIP) + len);
 }
 
-void vendor_inject_gp(struct vcpu *vcpu)
-{
-	vmx_inject_exception(vcpu, VEC_GP, true, 0);
-}
-
 void vendor_insn_ctx(struct vcpu *vcpu, struct vcpu_insn_ctx *ctx)
 {
 	u32 cs_ar = vmcs_read32(VMCS_GUEST_CS_AR);

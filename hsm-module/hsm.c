@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * islet_hsm: the Islet Hypervisor Service Module.
+ *
+ * Exports /dev/acrn_hsm with the upstream ACRN ioctl ABI (<islet/hsm.h>,
+ * type 0xA2).  Each open() is one VM: open allocates its struct hsm_vm,
+ * every ioctl acts on it, and release frees it.  Each ioctl has its own
+ * helper, found through hsm_ioctls[] by its number.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/compat.h>
+#include <linux/fs.h>
+#include <linux/ioctl.h>
+#include <linux/kernel.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/nospec.h>
+#include <linux/slab.h>
+#include <islet/hsm.h>
+
+#include "islet_drv.h"
+
+static int hsm_open(struct inode *inode, struct file *file)
+{
+	struct hsm_vm *vm;
+
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	if (!vm)
+		return -ENOMEM;
+	mutex_init(&vm->lock);
+	vm->state = HSM_VM_NONE;
+	file->private_data = vm;
+	return 0;
+}
+
+static int hsm_release(struct inode *inode, struct file *file)
+{
+	struct hsm_vm *vm = file->private_data;
+
+	mutex_destroy(&vm->lock);
+	kfree(vm);
+	return 0;
+}
+
+/*
+ * An ioctl: the full command it answers (direction, size, type and number
+ * must all match) and its helper.  @arg is the ioctl's argument as passed:
+ * a user pointer for most, a value for a few (SET_IRQLINE).
+ */
+struct hsm_ioctl {
+	unsigned int cmd;
+	long (*fn)(struct hsm_vm *vm, unsigned long arg);
+};
+
+/*
+ * One past the highest ioctl number of the ABI, IRQFD's 0x71.  A literal:
+ * the kernel's _IOW() is not an integer constant expression, so it cannot
+ * size an array (hsm_init() checks the value).  It can be a designator.
+ */
+#define HSM_IOCTL_NR_END	0x72
+
+/*
+ * Indexed by _IOC_NR(cmd).  No ioctl is implemented yet: they come with
+ * the next steps, as
+ *	[_IOC_NR(ISLET_IOCTL_CREATE_VM)] = {
+ *		ISLET_IOCTL_CREATE_VM, hsm_ioctl_create_vm },
+ * Until then every number answers -ENOTTY.
+ */
+static const struct hsm_ioctl hsm_ioctls[HSM_IOCTL_NR_END] = {
+};
+
+static long hsm_unlocked_ioctl(struct file *file, unsigned int cmd,
+			       unsigned long arg)
+{
+	const struct hsm_ioctl *op;
+	unsigned int nr = _IOC_NR(cmd);
+
+	if (_IOC_TYPE(cmd) != ISLET_IOCTL_TYPE || nr >= ARRAY_SIZE(hsm_ioctls))
+		return -ENOTTY;
+	op = &hsm_ioctls[array_index_nospec(nr, ARRAY_SIZE(hsm_ioctls))];
+	if (!op->fn || op->cmd != cmd)
+		return -ENOTTY;
+	return op->fn(file->private_data, arg);
+}
+
+static const struct file_operations hsm_fops = {
+	.owner		= THIS_MODULE,
+	.open		= hsm_open,
+	.release	= hsm_release,
+	.unlocked_ioctl	= hsm_unlocked_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+static struct miscdevice hsm_miscdev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "acrn_hsm",
+	.fops	= &hsm_fops,
+};
+
+static int __init hsm_init(void)
+{
+	struct hc_api_version version;
+	int ret;
+
+	BUILD_BUG_ON(_IOC_NR(ISLET_IOCTL_IRQFD) != HSM_IOCTL_NR_END - 1);
+	ret = islet_detect(&version);
+	if (ret)
+		return ret;
+	ret = misc_register(&hsm_miscdev);
+	if (ret) {
+		/* -EBUSY: the kernel's own ACRN HSM holds the name. */
+		pr_err("cannot register /dev/%s (error %d)\n",
+		       hsm_miscdev.name, ret);
+		return ret;
+	}
+	pr_info("Islet hypervisor API %u.%u; /dev/%s ready\n",
+		version.major_version, version.minor_version,
+		hsm_miscdev.name);
+	return 0;
+}
+
+static void __exit hsm_exit(void)
+{
+	misc_deregister(&hsm_miscdev);
+}
+
+module_init(hsm_init);
+module_exit(hsm_exit);
+
+MODULE_DESCRIPTION("Islet Hypervisor Service Module (/dev/acrn_hsm)");
+MODULE_LICENSE("GPL");
