@@ -5,7 +5,8 @@
  * Exports /dev/acrn_hsm with the upstream ACRN ioctl ABI (<islet/hsm.h>,
  * type 0xA2).  Each open() is one VM: open allocates its struct hsm_vm,
  * every ioctl acts on it, and release frees it.  Each ioctl has its own
- * helper, found through hsm_ioctls[] by its number.
+ * helper, found through hsm_ioctls[] by its number.  The device's sysfs
+ * attribute remove_cpu is in cpu.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -98,6 +99,7 @@ static struct miscdevice hsm_miscdev = {
 	.minor	= MISC_DYNAMIC_MINOR,
 	.name	= "acrn_hsm",
 	.fops	= &hsm_fops,
+	.groups	= hsm_attr_groups,
 };
 
 static int __init hsm_init(void)

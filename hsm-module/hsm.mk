@@ -79,11 +79,14 @@ $(HSM_SMOKE): tests/hsm/hsm_smoke.c $(wildcard include/islet/*.h) \
 	$(HOSTCC) $(HOST_CFLAGS) -Iinclude -static -s -o $@ $<
 
 # What the Service VM initramfs of the test machine needs to run
-# tests/hsm/on-islet.sh (mkinitramfs.py arguments, and their files).
-HSM_INITRAMFS_DEPS	:= $(HSM_KO) $(HSM_SMOKE) tests/hsm/on-islet.sh
+# tests/hsm/on-islet.sh and tests/hsm/remove-cpu.sh (mkinitramfs.py
+# arguments, and their files).
+HSM_INITRAMFS_DEPS	:= $(HSM_KO) $(HSM_SMOKE) tests/hsm/on-islet.sh \
+	tests/hsm/remove-cpu.sh
 HSM_INITRAMFS_FILES	:= --file $(HSM_KO):/lib/modules/islet_hsm.ko:644 \
 	--file $(HSM_SMOKE):/bin/hsm-smoke \
-	--file tests/hsm/on-islet.sh:/bin/hsm-on-islet:755
+	--file tests/hsm/on-islet.sh:/bin/hsm-on-islet:755 \
+	--file tests/hsm/remove-cpu.sh:/bin/hsm-remove-cpu:755
 
 ALL += $(HSM_KO) $(HSM_SMOKE)
 

@@ -16,6 +16,8 @@
 #ifndef ISLET_HSM_HYPERCALL_H
 #define ISLET_HSM_HYPERCALL_H
 
+#include <linux/err.h>
+#include <linux/errno.h>
 #include <linux/types.h>
 #include <islet/hypercall.h>
 
@@ -48,6 +50,32 @@ static inline long islet_hypercall2(unsigned long id, unsigned long arg1,
 static inline long hcall_get_api_version(phys_addr_t version)
 {
 	return islet_hypercall1(HC_GET_API_VERSION, version);
+}
+
+/*
+ * Gives up the Service VM CPU whose local APIC id is @apic_id; Linux must
+ * have taken it offline.  -EINVAL: no such CPU, or the boot CPU or the
+ * calling one; -EBUSY: already given up.
+ */
+static inline long hcall_service_vm_offline_cpu(u32 apic_id)
+{
+	return islet_hypercall1(HC_SERVICE_VM_OFFLINE_CPU, apic_id);
+}
+
+/*
+ * A failed hypercall's result (not 0) as the errno the module returns.
+ * The hypervisor answers with negative Linux errnos, passed on as they
+ * are, except -ENOTTY (no such hypercall: an older hypervisor), which
+ * means EOPNOTSUPP to a caller that made no ioctl.  Anything else is not
+ * an errno: -EIO.
+ */
+static inline int islet_hcall_errno(long ret)
+{
+	if (ret == -ENOTTY)
+		return -EOPNOTSUPP;
+	if (ret < 0 && ret >= -MAX_ERRNO)
+		return (int)ret;
+	return -EIO;
 }
 
 #endif /* ISLET_HSM_HYPERCALL_H */

@@ -4,6 +4,7 @@
  *
  *   hsm.c        the module, /dev/acrn_hsm: open/release, ioctl dispatch
  *   detect.c     is this the Islet Service VM, and which hypervisor API
+ *   cpu.c        sysfs remove_cpu: the Service VM gives up a CPU
  *   hypercall.h  the vmcall wrappers, one per hypercall used
  */
 #ifndef ISLET_DRV_H
@@ -27,8 +28,12 @@ struct hsm_vm {
 	enum hsm_vm_state state;
 };
 
+struct attribute_group;
 struct hc_api_version;
 
 int islet_detect(struct hc_api_version *version);
+
+/* cpu.c: the misc device's sysfs attributes (remove_cpu). */
+extern const struct attribute_group *hsm_attr_groups[];
 
 #endif /* ISLET_DRV_H */

@@ -19,8 +19,35 @@ static s64 hc_get_api_version(struct vcpu *vcpu, u64 gpa, u64 unused)
 	return gpa_write(vcpu->vm, gpa, &v, sizeof(v));
 }
 
+/* The Service VM gives up one of its CPUs (already offline in Linux) so
+ * that User VMs can run there.  Its vCPU is stopped and never started
+ * again: the IPI filter refuses INIT, SIPI and IPIs to that CPU. */
+static s64 hc_service_vm_offline_cpu(struct vcpu *vcpu, u64 apic_id, u64 unused)
+{
+	struct vm *vm = vcpu->vm;
+	struct vcpu *t = NULL;
+	int ret;
+
+	for (u32 i = 0; i < vm->nr_vcpus && apic_id <= 0xffffffffULL; i++)
+		if (vm->vcpus[i].apic_id == apic_id)
+			t = &vm->vcpus[i];
+	if (!t || t == &vm->vcpus[0] || t == vcpu)
+		return -EINVAL;
+	/* Counted first, so the IPI filter stops sending broadcasts as
+	 * written before the CPU changes hands. */
+	__atomic_add_fetch(&vm->nr_given_up, 1, __ATOMIC_ACQ_REL);
+	ret = vcpu_give_up(t);
+	if (ret) {
+		__atomic_sub_fetch(&vm->nr_given_up, 1, __ATOMIC_ACQ_REL);
+		return ret;
+	}
+	pr_info("Service VM gave up CPU %u (APIC id %u)\n", t->pcpu, t->apic_id);
+	return 0;
+}
+
 static const hypercall_fn hypercalls[] = {
 	[HC_INDEX(HC_GET_API_VERSION)] = hc_get_api_version,
+	[HC_INDEX(HC_SERVICE_VM_OFFLINE_CPU)] = hc_service_vm_offline_cpu,
 };
 
 s64 hypercall_dispatch(struct vcpu *vcpu, u64 id, u64 arg1, u64 arg2)

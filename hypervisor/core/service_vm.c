@@ -260,6 +260,7 @@ static void service_vm_ap_main(u32 cpu)
 	vcpu->id = cpu;
 	vcpu->pcpu = cpu;
 	vcpu->apic_id = apic_id();
+	vcpu->apic_dfr = ~0U;		/* the xAPIC's reset value: flat */
 	vcpu->start_state = VCPU_WAIT_SIPI;
 	if (!ret)
 		ret = vendor_vcpu_init(vcpu, &st);
@@ -313,6 +314,7 @@ __noreturn void service_vm_start(const struct boot_info *bi)
 	vcpu->id = 0;
 	vcpu->pcpu = 0;
 	vcpu->apic_id = apic_id();
+	vcpu->apic_dfr = ~0U;
 	ret = vendor_vcpu_init(vcpu, &st);
 	if (ret)
 		panic("cannot set up the Service VM's vCPU (%d)\n", ret);

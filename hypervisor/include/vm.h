@@ -13,6 +13,7 @@ enum {
 	VCPU_RUNNING,		/* in the guest, or handling its exits */
 	VCPU_WAIT_SIPI,		/* INIT received: held by the hypervisor */
 	VCPU_STARTING,		/* SIPI received: about to enter the guest */
+	VCPU_GIVEN_UP,		/* its CPU was given up by the Service VM */
 };
 
 /* Indexed by the x86 register number (the encoding VM exits report). */
@@ -35,6 +36,7 @@ struct vcpu {
 	u32 apic_id;		/* of the physical CPU it runs on */
 	u32 start_state;	/* VCPU_* (| vector << 8), atomic: vcpu_start.c */
 	u32 icr_high;		/* the guest's last xAPIC ICR high word */
+	u32 apic_ldr, apic_dfr;	/* the guest's xAPIC logical destination */
 	void *vmcs;
 	u64 exits[NR_EXIT_REASONS];
 	u64 exits_total;
@@ -66,6 +68,7 @@ struct vm {
 	u32 nr_io;
 	struct e820_map e820;
 	u32 nr_vcpus;
+	u32 nr_given_up;	/* Service VM: CPUs given up for User VMs */
 	struct vcpu vcpus[VM_MAX_VCPUS];
 };
 
@@ -84,11 +87,16 @@ int gpa_write(struct vm *vm, u64 gpa, const void *src, u64 len);
  * caller is the Service VM at CPL 0.  Returns the value for RAX. */
 s64 hypercall_dispatch(struct vcpu *vcpu, u64 id, u64 arg1, u64 arg2);
 
-/* A guest's INIT or SIPI to one of its own vCPUs. */
-void vcpu_send_init(struct vcpu *target);
-void vcpu_send_sipi(struct vcpu *target, u8 vector);
+/* A guest's INIT or SIPI to one of its own vCPUs: 0, or -EPERM for a
+ * given-up vCPU (which nothing starts again). */
+int vcpu_send_init(struct vcpu *target);
+int vcpu_send_sipi(struct vcpu *target, u8 vector);
+/* Take a Service VM vCPU's CPU away from it for good: 0, or -EBUSY when
+ * already given up.  A running vCPU is stopped first. */
+int vcpu_give_up(struct vcpu *target);
+bool vcpu_given_up(struct vcpu *v);
 /* On the vCPU's own CPU, after an INIT: hold it until a SIPI comes and
- * return the SIPI's vector. */
+ * return the SIPI's vector.  A given-up vCPU stays here. */
 u8 vcpu_wait_for_sipi(struct vcpu *vcpu);
 
 /* Fetch the instruction at the vCPU's RIP (up to 15 bytes; fewer where

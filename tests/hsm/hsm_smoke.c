@@ -16,6 +16,12 @@
  * (busybox's insmod retries with init_module() after any failure, so the
  * kernel runs a failing module_init twice).  Prints "HSM-LOAD: ok" or
  * "HSM-LOAD: <strerror>" and exits non-zero on failure.
+ *
+ * usage: hsm-smoke --write FILE STRING
+ * Writes STRING (no newline added) to FILE with one write() call, as a
+ * sysfs attribute sees it, and prints "HSM-WRITE: ok" or "HSM-WRITE:
+ * <errno name> (<strerror>)", e.g. "HSM-WRITE: EINVAL (Invalid argument)",
+ * for the test scripts to match.  Exits non-zero when the write failed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -65,6 +71,50 @@ static int load(const char *path)
 	return ret ? 1 : 0;
 }
 
+static const char *errno_name(int err)
+{
+	static const struct { int err; const char *name; } names[] = {
+		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EIO, "EIO" },
+		{ EACCES, "EACCES" }, { EBUSY, "EBUSY" }, { ENODEV, "ENODEV" },
+		{ EINVAL, "EINVAL" }, { ENOSPC, "ENOSPC" }, { ERANGE, "ERANGE" },
+		{ EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" }, { ENOTTY, "ENOTTY" },
+		{ EOPNOTSUPP, "EOPNOTSUPP" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].err == err)
+			return names[i].name;
+	return "errno";
+}
+
+static int write_file(const char *path, const char *text)
+{
+	ssize_t n;
+	int fd, err;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = errno;
+		printf("HSM-WRITE: open %s: %s (%s)\n", path, errno_name(err),
+		       strerror(err));
+		return 1;
+	}
+	n = write(fd, text, strlen(text));
+	err = errno;
+	close(fd);
+	if (n == (ssize_t)strlen(text)) {
+		printf("HSM-WRITE: ok\n");
+		return 0;
+	}
+	if (n >= 0)
+		printf("HSM-WRITE: short write (%zd of %zu bytes)\n", n,
+		       strlen(text));
+	else
+		printf("HSM-WRITE: %s (%s)\n", errno_name(err), strerror(err));
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *dev = argc > 1 ? argv[1] : "/dev/acrn_hsm";
@@ -72,6 +122,8 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "--load"))
 		return load(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "--write"))
+		return write_file(argv[2], argv[3]);
 	fd = open(dev, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		check(0, "open", strerror(errno));

@@ -17,6 +17,12 @@
                reset with its exit statistics, the machine really resets, and
                BIOS -> GRUB -> Islet boot again (the run ends at the second
                banner)
+  islet-offline 2 emulated CPUs under Islet: the Service VM gives up CPU 1
+               through the HSM's remove_cpu (tests/hsm/remove-cpu.sh): bad
+               numbers fail with EINVAL, "1" succeeds (CPU 1 offline, the
+               hypervisor's "gave up" line), "1" again fails with EBUSY;
+               then Linux cannot bring CPU 1 back (the hypervisor refuses
+               the start-up IPIs), and the Service VM goes on and powers off
 
 After the verdicts, "machine: measurements" gives the figures: the
 hypervisor image's size and reserved range, marker ticks bare and under
@@ -78,6 +84,15 @@ SPECS = [
     # platform reset, so Linux's default must work here.
     Spec("islet-reboot", "islet", "reboot",
          run_args=dict(end_on_reset=False, stop_at=(BANNER, 2))),
+    # A 2-CPU boot, plus Linux's 10 s wait for the CPU that the hypervisor
+    # no longer starts: do_boot_cpu() spins on CPU 0 (schedule() in a loop)
+    # for 10 emulated seconds, ips instructions each.  At 10M instead of
+    # the suite's 50M that is 100M ticks instead of 500M (and the boot's
+    # device polling shrinks too: 1.0G ticks in all instead of 1.55G; 50 s
+    # wall alone instead of 76 s).  Its ticks are not compared with the
+    # other runs'.
+    Spec("islet-offline", "islet", "offline", cpus=2, timeout=600,
+         run_args=dict(ips=10_000_000)),
 ]
 TESTS = [s.name for s in SPECS]
 
@@ -303,12 +318,98 @@ def check_islet_reboot(r):
     return c
 
 
+def first_at(text, needle, start=0):
+    """Where needle first occurs in text at or after start, or None."""
+    i = text.find(needle, start)
+    return i if i >= 0 else None
+
+
+def check_islet_offline(r, n=2):
+    c = Check("islet-offline")
+    serial = r.serial
+    lines = islet_lines(r)
+    start = [ln for ln in lines if "starting the Service VM on" in ln]
+    c.require(start and f"starting the Service VM on {n} CPUs" in start[0],
+              f"expected the Service VM on {n} CPUs: "
+              f"{start[0] if start else 'no such line'}")
+    check_probe(c, r, "hypervisor=ACRNACRNACRN", "privileged=1")
+    online = bochs.lines_with(serial, "ISLET-PROBE: smp online=")
+    c.require(online and online[0].endswith(f"online=0-{n - 1}"),
+              f"CPUs online at the start: {online[:1]}, expected 0-{n - 1}")
+    c.info += ["  " + ln for ln in bochs.lines_with(serial, "HSM-OFFLINE: ")]
+    dmesg = bochs.lines_with(serial, "HSM-DMESG: ")
+    c.info += ["  " + ln for ln in dmesg]
+    c.require("HSM-RESULT: PASS" in serial, "the remove_cpu steps failed: " +
+              "; ".join(bochs.lines_with(serial, "HSM-RESULT")))
+    check_result(c, r)
+
+    # The order of events on COM1, shared by the hypervisor and Linux.
+    give_up = first_at(serial, "ISLET-MARKER: give-up")
+    attempt = first_at(serial, "ISLET-MARKER: online-attempt")
+    survived = first_at(serial, "ISLET-MARKER: survived")
+    c.require(give_up is not None and attempt is not None,
+              "the init did not get to the give-up and online-attempt "
+              "markers")
+
+    gave = [ln for ln in lines if "Service VM gave up CPU" in ln]
+    if c.require(len(gave) == 1, f"expected one 'islet: Service VM gave up "
+                 f"CPU' line, got {len(gave)}: {gave}"):
+        c.info.append(gave[0])
+        m = re.search(r"gave up CPU (\d+) \(APIC id (\d+)\)", gave[0])
+        mod = [re.search(r"CPU 1 \(APIC id (\d+)\) given", ln) for ln in dmesg]
+        mod = [x.group(1) for x in mod if x]
+        c.require(m and mod and m.group(2) == mod[0],
+                  f"the hypervisor gave up APIC id "
+                  f"{m.group(2) if m else '?'}, the module asked for "
+                  f"{mod[0] if mod else '?'}")
+        at = first_at(serial, "Service VM gave up CPU")
+        if at is not None and give_up is not None and attempt is not None:
+            c.require(give_up < at < attempt, "the 'gave up' line is not "
+                      "between the give-up and online-attempt markers")
+
+    refused = [ln for ln in lines if "refused" in ln and "given-up" in ln]
+    if c.require(refused, "the hypervisor did not report refusing a start-up "
+                 "IPI to the given-up CPU ('refused' ... 'given-up')"):
+        c.info += ["  " + ln for ln in refused[:3]]
+        at = first_at(serial, refused[0])
+        early = [ln for ln in bochs.lines_with(serial[:attempt or 0],
+                                               "islet: ")
+                 if "refused" in ln and "given-up" in ln]
+        c.require(not early, "the hypervisor refused IPIs to the given-up "
+                  "CPU before Linux tried to start it: " + "; ".join(early))
+        if at is not None and attempt is not None and survived is not None:
+            c.require(attempt < at < survived, "the refusal is not between "
+                      "the online-attempt and survived markers")
+
+    # Linux's own failure report, after the attempt only.
+    errors = [(serial.find(e), e) for e in SMPBOOT_ERRORS if e in serial]
+    before = [e for i, e in errors if attempt is None or i < attempt]
+    c.require(not before, "Linux failed to start a CPU before the online "
+              "attempt: " + "; ".join(before))
+    after = [ln for e in SMPBOOT_ERRORS
+             for ln in bochs.lines_with(serial[attempt or 0:], e)]
+    c.info += ["  Linux: " + ln for ln in after]
+
+    t_attempt = bochs.marker_tick(serial, "online-attempt")
+    t_survived = bochs.marker_tick(serial, "survived")
+    if c.require(t_survived is not None, "no 'ISLET-MARKER: survived': the "
+                 "Service VM did not go on after the failed start"):
+        if t_attempt is not None:
+            c.info.append(f"the failed start of CPU 1 took "
+                          f"{t_survived - t_attempt} ticks")
+    check_marker(c, r)
+    check_ended_by_poweroff(c, r)
+    check_exit_stats(c, r)
+    return c
+
+
 CHECKS = {
     "bare": check_bare,
     "islet-boot": check_islet_boot,
     "bare-smp": check_bare_smp,
     "islet-smp": check_islet_smp,
     "islet-reboot": check_islet_reboot,
+    "islet-offline": check_islet_offline,
 }
 
 

@@ -30,6 +30,8 @@ int main(void)
 		register_guest_paging_tests,
 		register_insn_tests,
 		register_fault_tests,
+		register_ipi_tests,
+		register_vcpu_start_tests,
 	};
 	unsigned int failures;
 

@@ -1,10 +1,11 @@
 # Host unit tests: the hypervisor's pure logic (boot-info parsing, e820,
 # page-table builder, bzImage loader, guest page walk, store decoder, fault
-# reporter) compiled for the host against CUnit, with ASan/UBSan so that an
-# out-of-bounds read on malformed input fails the test instead of passing
-# silently.  $(UNIT_DIR)/shim comes before the arch headers: its asm/cpu.h
-# replaces the privileged instructions (control registers, halt) with hooks
-# the tests define.
+# reporter, IPI destinations, vCPU start-up state machine) compiled for the
+# host against CUnit, with ASan/UBSan so that an out-of-bounds read on
+# malformed input fails the test instead of passing silently.
+# $(UNIT_DIR)/shim comes before the arch headers: its asm/cpu.h replaces
+# the privileged instructions (control registers, halt, pause) with hooks
+# the tests define.  The start-up tests race threads, hence -pthread.
 
 UNIT_DIR	:= tests/unit
 UNIT_OUT	:= $(BUILD)/tests/unit
@@ -14,7 +15,8 @@ UNIT_HV_SRCS	:= hypervisor/boot/multiboot2.c hypervisor/boot/cmdline.c \
 		   hypervisor/boot/bzimage.c hypervisor/lib/paging.c \
 		   hypervisor/arch/x86/paging_fmt.c \
 		   hypervisor/core/guest_paging.c hypervisor/core/insn.c \
-		   hypervisor/arch/x86/fault.c
+		   hypervisor/arch/x86/fault.c hypervisor/arch/x86/ipi_dest.c \
+		   hypervisor/arch/x86/vcpu_start.c
 UNIT_SRCS	:= $(sort $(wildcard $(UNIT_DIR)/*.c))
 UNIT_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all
 UNIT_CFLAGS	:= $(HOST_CFLAGS) $(UNIT_SAN) -Ihypervisor/include \
@@ -37,7 +39,7 @@ $(UNIT_OUT)/hv/%.o: hypervisor/%.c | $(DEPS_BUILD)
 	$(HOSTCC) $(UNIT_CFLAGS) -c $< -o $@
 
 $(UNIT_OUT)/unit-tests: $(UNIT_OBJS)
-	$(HOSTCC) $(UNIT_SAN) -o $@ $^ -lcunit
+	$(HOSTCC) $(UNIT_SAN) -pthread -o $@ $^ -lcunit
 
 # CUnit's basic interface, verbose; the program exits non-zero on any
 # failure.  Run from the top directory (the real-kernel test looks for

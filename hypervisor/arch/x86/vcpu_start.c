@@ -1,48 +1,85 @@
-/* INIT and SIPI between the vCPUs of one VM.  The hypervisor sees the
- * guest's start-up IPIs (filtered ICR writes) and runs this small state
- * machine instead of letting them reach the hardware: a CPU is only ever
- * started by the hypervisor, into VMX non-root mode.  A vCPU held after
- * INIT spins in the hypervisor on its own CPU until a SIPI arrives. */
+/* INIT and SIPI between the vCPUs of one VM, and CPUs the Service VM
+ * gives up.  The hypervisor sees the guest's start-up IPIs (filtered ICR
+ * writes) and runs this small state machine instead of letting them reach
+ * the hardware: a CPU is only ever started by the hypervisor, into VMX
+ * non-root mode.  A vCPU held after INIT spins in the hypervisor on its own
+ * CPU until a SIPI arrives; a given-up vCPU is never started again. */
 #include "vm.h"
 #include <asm/apic.h>
 #include <asm/cpu.h>
 
-void vcpu_send_init(struct vcpu *target)
+static u32 load_state(struct vcpu *v)
 {
-	u32 old = __atomic_exchange_n(&target->start_state, VCPU_WAIT_SIPI,
-				      __ATOMIC_ACQ_REL);
-
-	/* A running vCPU is stopped by a real INIT: in VMX non-root mode it
-	 * causes a VM exit on that CPU, whose handler then waits. */
-	if (old == VCPU_RUNNING)
-		apic_send_ipi(target->apic_id, ICR_LEVEL | ICR_ASSERT |
-			      (ICR_MODE_INIT << 8));
+	return __atomic_load_n(&v->start_state, __ATOMIC_ACQUIRE);
 }
 
-void vcpu_send_sipi(struct vcpu *target, u8 vector)
+static bool cas_state(struct vcpu *v, u32 *old, u32 new)
+{
+	return __atomic_compare_exchange_n(&v->start_state, old, new, false,
+					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+/* A running vCPU is stopped by a real INIT: in VMX non-root mode it causes
+ * a VM exit on that CPU, whose handler then waits (vcpu_wait_for_sipi). */
+static void kick(struct vcpu *target)
+{
+	apic_send_ipi(target->apic_id, ICR_LEVEL | ICR_ASSERT |
+		      (ICR_MODE_INIT << 8));
+}
+
+/* Move @target to @new from any state but GIVEN_UP; kick it if it ran. */
+static int stop(struct vcpu *target, u32 new)
+{
+	u32 old = load_state(target);
+
+	do {
+		if (old == VCPU_GIVEN_UP)
+			return new == VCPU_GIVEN_UP ? -EBUSY : -EPERM;
+	} while (!cas_state(target, &old, new));
+	if (old == VCPU_RUNNING)
+		kick(target);
+	return 0;
+}
+
+int vcpu_send_init(struct vcpu *target)
+{
+	return stop(target, VCPU_WAIT_SIPI);
+}
+
+int vcpu_give_up(struct vcpu *target)
+{
+	return stop(target, VCPU_GIVEN_UP);
+}
+
+int vcpu_send_sipi(struct vcpu *target, u8 vector)
 {
 	u32 expect = VCPU_WAIT_SIPI;
 
+	if (load_state(target) == VCPU_GIVEN_UP)
+		return -EPERM;
 	/* A SIPI only starts a vCPU that waits for one, as on hardware; the
 	 * vector travels in the same word, so a second SIPI cannot change it
 	 * under the starting vCPU. */
-	__atomic_compare_exchange_n(&target->start_state, &expect,
-				    VCPU_STARTING | ((u32)vector << 8), false,
-				    __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+	cas_state(target, &expect, VCPU_STARTING | ((u32)vector << 8));
+	return 0;
+}
+
+bool vcpu_given_up(struct vcpu *v)
+{
+	return load_state(v) == VCPU_GIVEN_UP;
 }
 
 u8 vcpu_wait_for_sipi(struct vcpu *vcpu)
 {
-	u32 expect = VCPU_RUNNING;
-	u32 s;
+	u32 s = VCPU_RUNNING;
 
 	/* An INIT not sent through vcpu_send_init (say, by the platform)
 	 * still parks the vCPU. */
-	__atomic_compare_exchange_n(&vcpu->start_state, &expect, VCPU_WAIT_SIPI,
-				    false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
-	while (((s = __atomic_load_n(&vcpu->start_state, __ATOMIC_ACQUIRE)) & 0xff) !=
-	       VCPU_STARTING)
+	cas_state(vcpu, &s, VCPU_WAIT_SIPI);
+	for (;;) {
+		s = load_state(vcpu);
+		if ((s & 0xff) == VCPU_STARTING && cas_state(vcpu, &s, VCPU_RUNNING))
+			return (u8)(s >> 8);
 		cpu_relax();
-	__atomic_store_n(&vcpu->start_state, VCPU_RUNNING, __ATOMIC_RELEASE);
-	return (u8)(s >> 8);
+	}
 }

@@ -1,7 +1,9 @@
 /* Host replacement for hypervisor/arch/x86/include/asm/cpu.h, found first
  * on the unit tests' include path (tests/unit/shim before the arch
  * headers).  Only what the sources under test use: the control registers
- * read back test values and halting returns to the test (test_fault.c). */
+ * read back test values and halting returns to the test (test_fault.c);
+ * the spin-wait hint is a hook, so a test sees (and can act on, or end)
+ * every iteration of a wait loop (test_vcpu_start.c). */
 #ifndef ISLET_ASM_CPU_H
 #define ISLET_ASM_CPU_H
 
@@ -17,5 +19,8 @@ static inline u64 read_cr4(void) { return unit_cr4; }
 
 /* Defined by the test: longjmps back to it, so it never returns. */
 __noreturn void cpu_halt_forever(void);
+
+/* Defined by the test: called once per iteration of a spin-wait. */
+void cpu_relax(void);
 
 #endif

@@ -17,6 +17,7 @@
 #define ICR_VECTOR(icr)		((u32)(icr) & 0xff)
 #define ICR_MODE(icr)		(((u32)(icr) >> 8) & 7)
 #define  ICR_MODE_FIXED		0
+#define  ICR_MODE_LOWEST		1
 #define  ICR_MODE_SMI		2
 #define  ICR_MODE_NMI		4
 #define  ICR_MODE_INIT		5
