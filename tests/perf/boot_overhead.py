@@ -13,10 +13,14 @@ depend on the host or its load:
   power-off   the last tick bochs.log gives (the ACPI power-off)
   islet/bare  the marker ratio, and the difference in ticks
   exits       the hypervisor's exit statistics at power-off, by reason (of
-              the vCPU that powered off)
+              the vCPU that powered off; on 1 CPU they include the
+              benchmark's CPUIDs)
+  cpuid       on 1 CPU, after the marker: the CPUID round trip from the
+              Service VM's userspace (islet-probe bench-cpuid), i.e. the
+              full cost of a CPUID exit, and the same instruction bare
 
-The init modes are the machine suite's (tests/initramfs/init): boot/bare on
-1 CPU, smp=N/bare-smp=N on N.  The runs go in parallel (-j).
+The init modes are the machine suite's (tests/initramfs/init): bench/
+bare-bench on 1 CPU, smp=N/bare-smp=N on N.  The runs go in parallel (-j).
 """
 import argparse
 import os
@@ -31,8 +35,8 @@ import measure  # noqa: E402
 
 
 def init_mode(kind, cpus):
-    if cpus == 1:
-        return "bare" if kind == "bare" else "boot"
+    if cpus == 1:	# with the CPUID round-trip benchmark after the marker
+        return "bare-bench" if kind == "bare" else "bench"
     return f"bare-smp={cpus}" if kind == "bare" else f"smp={cpus}"
 
 
@@ -117,6 +121,11 @@ def main():
               (f", islet-bare {im - bm:+d}" if bm and im else ""))
         print(f"    power-off tick: bare {be if be else 'n/a'}, "
               f"islet {ie if ie else 'n/a'}")
+        for kind in ("bare", "islet"):
+            r = runs.get((kind, cpus))
+            if isinstance(r, bochs.RunResult):
+                for line in bochs.lines_with(r.serial, "ISLET-BENCH"):
+                    print(f"    {kind}: {line.split('ISLET-BENCH: ', 1)[1]}")
         for line in measure.stats_lines(stats, indent="    "):
             print(line)
     walls = [f"{k}/{c} CPU {r.wall:.0f} s" for (k, c), r in runs.items()
