@@ -4,9 +4,9 @@
  *
  * Exports /dev/acrn_hsm with the upstream ACRN ioctl ABI (<islet/hsm.h>,
  * type 0xA2).  Each open() is one VM: open allocates its struct hsm_vm,
- * every ioctl acts on it, and release frees it.  Each ioctl has its own
- * helper, found through hsm_ioctls[] by its number.  The device's sysfs
- * attribute remove_cpu is in cpu.c.
+ * every ioctl acts on it, and release destroys the VM (vm.c) and frees
+ * it.  Each ioctl has its own helper, found through hsm_ioctls[] by its
+ * number.  The device's sysfs attribute remove_cpu is in cpu.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,6 +19,8 @@
 #include <linux/mutex.h>
 #include <linux/nospec.h>
 #include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 #include <islet/hsm.h>
 
 #include "islet_drv.h"
@@ -36,10 +38,20 @@ static int hsm_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/*
+ * The last close destroys the file's VM, if it has one.  Should the
+ * hypervisor refuse (it only refuses a vmid it does not know, which the
+ * file never holds), hsm_vm_destroy() has logged it and nothing else can
+ * be done: the file goes away either way.
+ */
 static int hsm_release(struct inode *inode, struct file *file)
 {
 	struct hsm_vm *vm = file->private_data;
 
+	mutex_lock(&vm->lock);
+	if (vm->state == HSM_VM_CREATED)
+		hsm_vm_destroy(vm);
+	mutex_unlock(&vm->lock);
 	mutex_destroy(&vm->lock);
 	kfree(vm);
 	return 0;
@@ -63,13 +75,87 @@ struct hsm_ioctl {
 #define HSM_IOCTL_NR_END	0x72
 
 /*
- * Indexed by _IOC_NR(cmd).  No ioctl is implemented yet: they come with
- * the next steps, as
- *	[_IOC_NR(ISLET_IOCTL_CREATE_VM)] = {
- *		ISLET_IOCTL_CREATE_VM, hsm_ioctl_create_vm },
- * Until then every number answers -ENOTTY.
+ * CREATE_VM: create the file's VM from the caller's struct
+ * islet_vm_creation (upstream's semantics, drivers/virt/acrn/hsm.c):
+ *   EFAULT   the struct cannot be read, or the result cannot be written
+ *            back (the VM just created is destroyed again);
+ *   EINVAL   reserved0 or reserved1 is not zero; or the hypervisor's
+ *            refusal (vm_flag, cpu_affinity: see hypercall.h);
+ *   EEXIST   the file already has a VM (upstream does not check and would
+ *            lose track of the first VM; one file is one VM);
+ *   EBUSY, ENOSPC, ...  the hypervisor's refusal, through
+ *            islet_hcall_errno().
+ * On success vmid and vcpu_num are written back with the rest of the
+ * struct as the hypervisor left it.
+ *
+ * ioreq_buf is not looked at here: the hypervisor ignores the field, and
+ * pinning the device model's I/O request page and handing it over with
+ * HC_SET_IOREQ_BUFFER belongs to the I/O request step, which will do it in
+ * this ioctl after the VM exists.  Until then a VM has no request buffer.
+ */
+static long hsm_ioctl_create_vm(struct hsm_vm *vm, unsigned long arg)
+{
+	void __user *uparam = (void __user *)arg;
+	struct islet_vm_creation *param;
+	long ret;
+
+	/* kmalloc'ed, so directly mapped: the hypercall takes its address. */
+	param = memdup_user(uparam, sizeof(*param));
+	if (IS_ERR(param))
+		return PTR_ERR(param);
+	if (param->reserved0 || param->reserved1) {
+		ret = -EINVAL;
+		goto out_free;
+	}
+
+	mutex_lock(&vm->lock);
+	if (vm->state != HSM_VM_NONE) {
+		ret = -EEXIST;
+		goto out_unlock;
+	}
+	ret = hsm_vm_create(vm, param);
+	if (ret)
+		goto out_unlock;
+	if (copy_to_user(uparam, param, sizeof(*param))) {
+		ret = -EFAULT;
+		/* The caller never learnt of the VM: it must not outlive this
+		 * call.  Should the destroy fail, the file keeps the VM and
+		 * release tries again. */
+		hsm_vm_destroy(vm);
+	}
+out_unlock:
+	mutex_unlock(&vm->lock);
+out_free:
+	kfree(param);
+	return ret;
+}
+
+/*
+ * DESTROY_VM: destroy the file's VM; the file may then create another.
+ * No argument.  EINVAL: the file has no VM (upstream's answer to every
+ * ioctl but CREATE_VM on a file without one); or the hypervisor's refusal,
+ * after which the file keeps its VM.
+ */
+static long hsm_ioctl_destroy_vm(struct hsm_vm *vm, unsigned long arg)
+{
+	long ret = -EINVAL;
+
+	mutex_lock(&vm->lock);
+	if (vm->state == HSM_VM_CREATED)
+		ret = hsm_vm_destroy(vm);
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
+/*
+ * Indexed by _IOC_NR(cmd); a number without an entry answers -ENOTTY.
+ * The other ioctls of <islet/hsm.h> come with the next steps.
  */
 static const struct hsm_ioctl hsm_ioctls[HSM_IOCTL_NR_END] = {
+	[_IOC_NR(ISLET_IOCTL_CREATE_VM)] = {
+		ISLET_IOCTL_CREATE_VM, hsm_ioctl_create_vm },
+	[_IOC_NR(ISLET_IOCTL_DESTROY_VM)] = {
+		ISLET_IOCTL_DESTROY_VM, hsm_ioctl_destroy_vm },
 };
 
 static long hsm_unlocked_ioctl(struct file *file, unsigned int cmd,

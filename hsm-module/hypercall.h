@@ -63,6 +63,24 @@ static inline long hcall_service_vm_offline_cpu(u32 apic_id)
 }
 
 /*
+ * Creates a User VM from the struct islet_vm_creation at physical address
+ * @param (8-byte aligned), and writes its vmid and vcpu_num there.
+ * -EINVAL: a reserved field or vm_flag bit set, an empty cpu_affinity, or
+ * one naming a CPU the Service VM has not given up; -EBUSY: a CPU of
+ * cpu_affinity belongs to another User VM; -ENOSPC: no free VM slot.
+ */
+static inline long hcall_create_vm(phys_addr_t param)
+{
+	return islet_hypercall1(HC_CREATE_VM, param);
+}
+
+/* Destroys User VM @vmid, freeing its slot and CPUs.  -EINVAL: no such VM. */
+static inline long hcall_destroy_vm(u16 vmid)
+{
+	return islet_hypercall1(HC_DESTROY_VM, vmid);
+}
+
+/*
  * A failed hypercall's result (not 0) as the errno the module returns.
  * The hypervisor answers with negative Linux errnos, passed on as they
  * are, except -ENOTTY (no such hypercall: an older hypervisor), which

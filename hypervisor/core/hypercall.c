@@ -48,6 +48,8 @@ static s64 hc_service_vm_offline_cpu(struct vcpu *vcpu, u64 apic_id, u64 unused)
 static const hypercall_fn hypercalls[] = {
 	[HC_INDEX(HC_GET_API_VERSION)] = hc_get_api_version,
 	[HC_INDEX(HC_SERVICE_VM_OFFLINE_CPU)] = hc_service_vm_offline_cpu,
+	[HC_INDEX(HC_CREATE_VM)] = hc_create_vm,
+	[HC_INDEX(HC_DESTROY_VM)] = hc_destroy_vm,
 };
 
 s64 hypercall_dispatch(struct vcpu *vcpu, u64 id, u64 arg1, u64 arg2)

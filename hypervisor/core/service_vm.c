@@ -247,6 +247,17 @@ static void setup_msr_bitmap(struct vm *vm)
 	wr[MSR_IA32_APIC_BASE / 8] |= (u8)BIT(MSR_IA32_APIC_BASE % 8);
 }
 
+struct vcpu *service_vm_given_up_cpu(u32 pcpu)
+{
+	for (u32 i = 0; i < service_vm.nr_vcpus; i++) {
+		struct vcpu *v = &service_vm.vcpus[i];
+
+		if (v->pcpu == pcpu)
+			return vcpu_given_up(v) ? v : NULL;
+	}
+	return NULL;
+}
+
 /* Each AP becomes a Service VM vCPU held in the hypervisor until Linux
  * starts it with the usual INIT-SIPI-SIPI, which the hypervisor sees
  * (service_vm_apic.c) instead of the hardware. */

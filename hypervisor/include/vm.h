@@ -83,6 +83,13 @@ int vm_register_io(struct vm *vm, u16 base, u16 len,
 int gpa_read(struct vm *vm, u64 gpa, void *dst, u64 len);
 int gpa_write(struct vm *vm, u64 gpa, const void *src, u64 len);
 
+/* User VM slots (core/user_vm.c): HC_CREATE_VM and HC_DESTROY_VM. */
+s64 hc_create_vm(struct vcpu *vcpu, u64 gpa, u64 unused);
+s64 hc_destroy_vm(struct vcpu *vcpu, u64 vmid, u64 unused);
+/* The Service VM's vCPU of physical CPU @pcpu if that CPU was given up,
+ * else NULL. */
+struct vcpu *service_vm_given_up_cpu(u32 pcpu);
+
 /* Hypercalls (core/hypercall.c), after the exit handler has checked the
  * caller is the Service VM at CPL 0.  Returns the value for RAX. */
 s64 hypercall_dispatch(struct vcpu *vcpu, u64 id, u64 arg1, u64 arg2);

@@ -22,7 +22,10 @@
                numbers fail with EINVAL, "1" succeeds (CPU 1 offline, the
                hypervisor's "gave up" line), "1" again fails with EBUSY;
                then Linux cannot bring CPU 1 back (the hypervisor refuses
-               the start-up IPIs), and the Service VM goes on and powers off
+               the start-up IPIs); then VMs on CPU 1 (tests/hsm/vm.sh):
+               CREATE_VM/DESTROY_VM, their errnos, destroy on close, and
+               1000 x (open, create, close) with MemFree and the
+               hypervisor's created/destroyed lines balanced; power-off
 
 After the verdicts, "machine: measurements" gives the figures: the
 hypervisor image's size and reserved range, marker ticks bare and under
@@ -71,6 +74,9 @@ class Spec:
 
 # Wall-clock limits: a 1-CPU boot takes 20-30 s of CPU here, a 2-CPU one
 # 30-40 s; with all six at once on two cores each takes 2-3 times that.
+# The islet-offline run's ips (its Spec): ticks to emulated seconds.
+OFFLINE_IPS = 10_000_000
+
 SPECS = [
     Spec("bare", "bare", "bare", timeout=300),
     Spec("islet-boot", "islet", "boot"),
@@ -92,7 +98,7 @@ SPECS = [
     # wall alone instead of 76 s).  Its ticks are not compared with the
     # other runs'.
     Spec("islet-offline", "islet", "offline", cpus=2, timeout=600,
-         run_args=dict(ips=10_000_000)),
+         run_args=dict(ips=OFFLINE_IPS)),
 ]
 TESTS = [s.name for s in SPECS]
 
@@ -397,10 +403,59 @@ def check_islet_offline(r, n=2):
         if t_attempt is not None:
             c.info.append(f"the failed start of CPU 1 took "
                           f"{t_survived - t_attempt} ticks")
+    check_offline_vms(c, r)
     check_marker(c, r)
     check_ended_by_poweroff(c, r)
     check_exit_stats(c, r)
     return c
+
+
+def check_offline_vms(c, r):
+    """tests/hsm/vm.sh, after the remove_cpu steps: VMs created on the
+    given-up CPU 1, the errnos, the 1000 x (open, create, close) loop."""
+    serial = r.serial
+    vm = bochs.lines_with(serial, "HSM-VM: ")
+    c.info += ["  " + ln for ln in vm
+               if not ln.startswith("HSM-VM: ok ")]
+    oks = [ln for ln in vm if ln.startswith("HSM-VM: ok ")]
+    fails = [ln for ln in vm if ln.startswith("HSM-VM: FAIL ")]
+    c.info.append(f"  hsm-vm-test: {len(oks)} checks ok, {len(fails)} failed")
+    c.require("HSM-VM-RESULT: PASS" in serial, "the VM life-cycle steps "
+              "failed: " + "; ".join(bochs.lines_with(serial,
+                                                      "HSM-VM-RESULT") +
+                                     fails[:5]))
+    loop = re.search(r"HSM-VM: loop: (\d+) iterations", serial)
+    c.require(loop and int(loop.group(1)) == 1000,
+              f"the loop did not do 1000 iterations: "
+              f"{loop.group(0) if loop else 'no HSM-VM: loop line'}")
+    mem = re.search(r"MemFree before (\d+) kB, after (\d+)", serial)
+    if c.require(mem, "no MemFree line from the loop"):
+        c.info.append(f"  MemFree around the loop: {mem.group(1)} kB -> "
+                      f"{mem.group(2)} kB")
+
+    # The hypervisor's side: a VM is created on CPU 1 (mask 0x2) each time,
+    # and each one created is destroyed; the loop's 1000 among them.
+    # COM1 only: islet_lines() adds port 0xE9, which may repeat them.
+    created = bochs.lines_with(serial, "islet: created VM")
+    destroyed = bochs.lines_with(serial, "islet: destroyed VM")
+    c.info.append(f"  hypervisor: {len(created)} VMs created, "
+                  f"{len(destroyed)} destroyed")
+    c.require(len(created) >= 1000, f"the hypervisor reported "
+              f"{len(created)} 'created VM' lines, expected over 1000")
+    c.require(len(created) == len(destroyed), f"{len(created)} VMs created "
+              f"but {len(destroyed)} destroyed: a VM outlived its file")
+    odd = [ln for ln in created
+           if not re.search(r"created VM [1-7] on CPUs 0x0*2\b", ln)]
+    c.require(not odd, "a VM not on CPU 1 alone, or a vmid outside 1..7: "
+              + "; ".join(odd[:3]))
+
+    t0 = bochs.marker_tick(serial, "vm-loop-start")
+    t1 = bochs.marker_tick(serial, "vm-loop-end")
+    if c.require(t0 is not None and t1 is not None,
+                 "no vm-loop-start / vm-loop-end markers"):
+        c.info.append(f"the 1000 x (open, CREATE_VM, close) loop took "
+                      f"{t1 - t0} ticks ({(t1 - t0) / OFFLINE_IPS:.2f} s "
+                      f"emulated at {OFFLINE_IPS // 1_000_000}M ips)")
 
 
 CHECKS = {
