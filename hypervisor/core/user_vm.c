@@ -93,19 +93,21 @@ s64 hc_create_vm(struct vcpu *vcpu, u64 gpa, u64 unused)
 		if (!sv_vcpus[n])
 			return -EINVAL;	/* still the Service VM's */
 	}
+	/* The lock covers the write-back too: a failed one releases this
+	 * very slot, which nobody else can have destroyed and reused. */
 	spin_lock(&user_vm_lock);
 	ret = claim(c.cpu_affinity, sv_vcpus, &vmid);
+	if (!ret) {
+		c.vmid = vmid;
+		c.vcpu_num = (u16)user_vms[vmid - 1].nr_vcpus;
+		if (gpa_write(vcpu->vm, gpa, &c, sizeof(c))) {
+			release(vmid);
+			ret = -EFAULT;
+		}
+	}
 	spin_unlock(&user_vm_lock);
 	if (ret)
 		return ret;
-	c.vmid = vmid;
-	c.vcpu_num = (u16)user_vms[vmid - 1].nr_vcpus;
-	if (gpa_write(vcpu->vm, gpa, &c, sizeof(c))) {
-		spin_lock(&user_vm_lock);
-		release(vmid);
-		spin_unlock(&user_vm_lock);
-		return -EFAULT;
-	}
 	pr_info("created VM %u on CPUs 0x%lx\n", vmid, c.cpu_affinity);
 	return 0;
 }

@@ -32,6 +32,8 @@ int main(void)
 		register_fault_tests,
 		register_ipi_tests,
 		register_vcpu_start_tests,
+		register_user_vm_tests,
+		register_hypercall_tests,
 	};
 	unsigned int failures;
 

@@ -29,5 +29,7 @@ int register_insn_tests(void);
 int register_fault_tests(void);
 int register_ipi_tests(void);
 int register_vcpu_start_tests(void);
+int register_user_vm_tests(void);
+int register_hypercall_tests(void);
 
 #endif

@@ -1,8 +1,9 @@
 # Host unit tests: the hypervisor's pure logic (boot-info parsing, e820,
 # page-table builder, bzImage loader, guest page walk, store decoder, fault
-# reporter, IPI destinations, vCPU start-up state machine) compiled for the
-# host against CUnit, with ASan/UBSan so that an out-of-bounds read on
-# malformed input fails the test instead of passing silently.
+# reporter, IPI destinations, vCPU start-up state machine, User VM slots,
+# hypercall dispatch, page pool) compiled for the host against CUnit, with
+# ASan/UBSan so that an out-of-bounds read on malformed input fails the
+# test instead of passing silently.
 # $(UNIT_DIR)/shim comes before the arch headers: its asm/cpu.h replaces
 # the privileged instructions (control registers, halt, pause) with hooks
 # the tests define.  The start-up tests race threads, hence -pthread.
@@ -16,11 +17,13 @@ UNIT_HV_SRCS	:= hypervisor/boot/multiboot2.c hypervisor/boot/cmdline.c \
 		   hypervisor/arch/x86/paging_fmt.c \
 		   hypervisor/core/guest_paging.c hypervisor/core/insn.c \
 		   hypervisor/arch/x86/fault.c hypervisor/arch/x86/ipi_dest.c \
-		   hypervisor/arch/x86/vcpu_start.c
+		   hypervisor/arch/x86/vcpu_start.c hypervisor/core/user_vm.c \
+		   hypervisor/core/hypercall.c hypervisor/core/page_alloc.c
 UNIT_SRCS	:= $(sort $(wildcard $(UNIT_DIR)/*.c))
 UNIT_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all
 UNIT_CFLAGS	:= $(HOST_CFLAGS) $(UNIT_SAN) -Ihypervisor/include \
-		   -I$(UNIT_DIR)/shim -Ihypervisor/arch/x86/include -MMD -MP \
+		   -I$(UNIT_DIR)/shim -Ihypervisor/arch/x86/include -Iinclude \
+		   -MMD -MP \
 		   -DUNIT_KERNEL='"$(BUILD)/kernel/vmlinuz"'
 # lib/string.c would clash with libc, so it is linked under hv_* names.
 UNIT_STR_DEFS	:= $(foreach f,memcpy memmove memset memcmp strlen strnlen strncmp strcmp,-D$(f)=hv_$(f))
