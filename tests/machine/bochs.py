@@ -700,3 +700,13 @@ def tail(text, n=15):
 
 if __name__ == "__main__":
     sys.exit("bochs.py is a library; see run_tests.py and run.py")
+
+
+def add_input_args(ap, elf=True):
+    """The build products every harness script takes (argparse options
+    with the build tree's defaults)."""
+    ap.add_argument("--kernel", default="build/kernel/vmlinuz")
+    ap.add_argument("--initrd", default="build/initramfs.cpio.gz")
+    ap.add_argument("--islet", default="build/islet.bin")
+    if elf:
+        ap.add_argument("--elf", default="build/hypervisor/islet.elf")

@@ -17,9 +17,7 @@ import bochs  # noqa: E402
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--kernel", default="build/kernel/vmlinuz")
-    ap.add_argument("--initrd", default="build/initramfs.cpio.gz")
-    ap.add_argument("--islet", default="build/islet.bin")
+    bochs.add_input_args(ap, elf=False)
     ap.add_argument("--work", default="build/run")
     ap.add_argument("--bare", action="store_true",
                     help="boot Linux directly, without the hypervisor")

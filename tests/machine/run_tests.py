@@ -508,10 +508,7 @@ def report_measurements(checks, runs, elf):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--kernel", default="build/kernel/vmlinuz")
-    ap.add_argument("--initrd", default="build/initramfs.cpio.gz")
-    ap.add_argument("--islet", default="build/islet.bin")
-    ap.add_argument("--elf", default="build/hypervisor/islet.elf")
+    bochs.add_input_args(ap)
     ap.add_argument("--work", default="build/tests/machine")
     ap.add_argument("-j", "--jobs", type=int, default=len(TESTS))
     ap.add_argument("--timeout-scale", type=float, default=1.0)

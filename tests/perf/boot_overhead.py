@@ -42,10 +42,7 @@ def init_mode(kind, cpus):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--kernel", default="build/kernel/vmlinuz")
-    ap.add_argument("--initrd", default="build/initramfs.cpio.gz")
-    ap.add_argument("--islet", default="build/islet.bin")
-    ap.add_argument("--elf", default="build/hypervisor/islet.elf")
+    bochs.add_input_args(ap)
     ap.add_argument("--work", default="build/perf")
     ap.add_argument("--cpus", default="1,2",
                     help="comma-separated CPU counts (default 1,2)")
