@@ -61,6 +61,7 @@ import signal
 import subprocess
 import sys
 import termios
+import threading
 import time
 import tty
 from dataclasses import dataclass, field
@@ -710,3 +711,13 @@ def add_input_args(ap, elf=True):
     ap.add_argument("--islet", default="build/islet.bin")
     if elf:
         ap.add_argument("--elf", default="build/hypervisor/islet.elf")
+
+
+def run_parallel(worker, jobs):
+    """Call worker(*job) for every job, each in its own thread, and wait
+    for all: Bochs runs are single-threaded, so they go side by side."""
+    threads = [threading.Thread(target=worker, args=j) for j in jobs]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()

@@ -579,11 +579,7 @@ def main():
                     print(f"machine: {name}: {r.summary()}", flush=True)
 
     t0 = time.monotonic()
-    threads = [threading.Thread(target=worker, args=j) for j in jobs]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    bochs.run_parallel(worker, jobs)
 
     for name, r in runs.items():
         if isinstance(r, Exception):

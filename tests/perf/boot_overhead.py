@@ -86,11 +86,7 @@ def main():
         print("perf: note: fixed_seed.so is missing; tick counts will "
               "differ slightly between runs", flush=True)
     t0 = time.monotonic()
-    threads = [threading.Thread(target=worker, args=j) for j in jobs]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    bochs.run_parallel(worker, jobs)
 
     missing = []
 
