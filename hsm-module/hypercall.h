@@ -80,6 +80,66 @@ static inline long hcall_destroy_vm(u16 vmid)
 	return islet_hypercall1(HC_DESTROY_VM, vmid);
 }
 
+/* The VM life cycle: -EINVAL for no such VM or the wrong state (START
+ * needs a created VM with a request buffer, RESET a paused one). */
+static inline long hcall_start_vm(u16 vmid)
+{
+	return islet_hypercall1(HC_START_VM, vmid);
+}
+
+static inline long hcall_pause_vm(u16 vmid)
+{
+	return islet_hypercall1(HC_PAUSE_VM, vmid);
+}
+
+static inline long hcall_reset_vm(u16 vmid)
+{
+	return islet_hypercall1(HC_RESET_VM, vmid);
+}
+
+/* The struct islet_vcpu_regs at physical address @regs, for a VM that is
+ * not running. */
+static inline long hcall_set_vcpu_regs(u16 vmid, phys_addr_t regs)
+{
+	return islet_hypercall2(HC_SET_VCPU_REGS, vmid, regs);
+}
+
+/* The struct islet_set_ioreq_buffer at physical address @buffer. */
+static inline long hcall_set_ioreq_buffer(u16 vmid, phys_addr_t buffer)
+{
+	return islet_hypercall2(HC_SET_IOREQ_BUFFER, vmid, buffer);
+}
+
+static inline long hcall_notify_req_finish(u16 vmid, u16 vcpu)
+{
+	return islet_hypercall2(HC_NOTIFY_REQUEST_FINISH, vmid, vcpu);
+}
+
+/* The struct vm_memory_region_batch at physical address @batch. */
+static inline long hcall_set_memory_regions(phys_addr_t batch)
+{
+	return islet_hypercall1(HC_VM_SET_MEMORY_REGIONS, batch);
+}
+
+/* The struct islet_msi_entry at physical address @msi. */
+static inline long hcall_inject_msi(u16 vmid, phys_addr_t msi)
+{
+	return islet_hypercall2(HC_INJECT_MSI, vmid, msi);
+}
+
+/* @op: ISLET_IRQLINE(gsi, operation), by value. */
+static inline long hcall_set_irqline(u16 vmid, u64 op)
+{
+	return islet_hypercall2(HC_SET_IRQLINE, vmid, op);
+}
+
+/* @cmd: an ISLET_PMCMD_* command word; the result goes to physical
+ * address @result. */
+static inline long hcall_get_cpu_state(u64 cmd, phys_addr_t result)
+{
+	return islet_hypercall2(HC_PM_GET_CPU_STATE, cmd, result);
+}
+
 /*
  * A failed hypercall's result (not 0) as the errno the module returns.
  * The hypervisor answers with negative Linux errnos, passed on as they

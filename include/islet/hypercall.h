@@ -554,4 +554,33 @@ struct islet_pstate_data {
 ISLET_ABI_SIZE(struct islet_pstate_data, 48);
 ISLET_ABI_OFFSET(struct islet_pstate_data, status, 40);
 
+/* ---- The notification device ------------------------------------------ */
+
+/*
+ * How the hypervisor tells the Service VM that I/O requests are pending on
+ * a stock kernel (no ACRN callback vector): it presents one virtual PCI
+ * function on bus 0 of the Service VM, with these ids and an MSI
+ * capability; the HSM binds it and requests its MSI, and the hypervisor
+ * signals pending requests by delivering that MSI.  The ids are Islet's
+ * own (not PCI-SIG assigned).  See doc/hsm.md.
+ */
+#define ISLET_NOTIFY_PCI_VENDOR		0x49e7U
+#define ISLET_NOTIFY_PCI_DEVICE		0x0001U
+#define ISLET_NOTIFY_PCI_CLASS		0x088000U	/* system peripheral */
+
+/* ---- A User VM that stopped ------------------------------------------- */
+
+/*
+ * When a User VM cannot go on (a triple fault, or an exit the hypervisor
+ * cannot handle), the hypervisor stops all its vCPUs and reports it the
+ * way ACRN does: in the slot of the vCPU that stopped, a port write of
+ * SLP_EN | SLP_TYP(S5) to the VM's PM1a control register, i.e. the guest
+ * asked to power off.  A device model that emulates ACPI power-off needs
+ * nothing more; the reason is in the hypervisor's log.  The VM stays
+ * stopped until the device model resets or destroys it.
+ */
+#define ISLET_VM_PM1A_CNT_PORT		0x404U
+#define ISLET_VM_PM1A_SLP_EN		0x2000U
+#define ISLET_VM_PM1A_SLP_TYP_S5	(5U << 10)
+
 #endif /* ISLET_ABI_HYPERCALL_H */
