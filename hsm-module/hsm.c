@@ -52,6 +52,11 @@ static int hsm_release(struct inode *inode, struct file *file)
 	if (vm->state == HSM_VM_CREATED)
 		hsm_vm_destroy(vm);
 	mutex_unlock(&vm->lock);
+	/* No ioctl of this file can run any more: free each part's state. */
+	hsm_irqfd_free(vm);
+	hsm_ioeventfd_free(vm);
+	hsm_ioreq_free(vm);
+	hsm_mm_free(vm);
 	mutex_destroy(&vm->lock);
 	kfree(vm);
 	return 0;
@@ -88,10 +93,9 @@ struct hsm_ioctl {
  * On success vmid and vcpu_num are written back with the rest of the
  * struct as the hypervisor left it.
  *
- * ioreq_buf is not looked at here: the hypervisor ignores the field, and
- * pinning the device model's I/O request page and handing it over with
- * HC_SET_IOREQ_BUFFER belongs to the I/O request step, which will do it in
- * this ioctl after the VM exists.  Until then a VM has no request buffer.
+ * ioreq_buf is the device model's request page: hsm_vm_create() pins it
+ * and hands it to the hypervisor (ioreq.c); 0 creates a VM without one,
+ * which the hypervisor will not start.
  */
 static long hsm_ioctl_create_vm(struct hsm_vm *vm, unsigned long arg)
 {
@@ -147,15 +151,36 @@ static long hsm_ioctl_destroy_vm(struct hsm_vm *vm, unsigned long arg)
 	return ret;
 }
 
+#define HSM_IOCTL(cmd, fn)	[_IOC_NR(cmd)] = { cmd, fn }
+
 /*
- * Indexed by _IOC_NR(cmd); a number without an entry answers -ENOTTY.
- * The other ioctls of <islet/hsm.h> come with the next steps.
+ * Indexed by _IOC_NR(cmd); a number without an entry answers -ENOTTY:
+ * device pass-through (no VT-d here), hypervisor-emulated devices,
+ * VM_INTR_MONITOR.
  */
 static const struct hsm_ioctl hsm_ioctls[HSM_IOCTL_NR_END] = {
-	[_IOC_NR(ISLET_IOCTL_CREATE_VM)] = {
-		ISLET_IOCTL_CREATE_VM, hsm_ioctl_create_vm },
-	[_IOC_NR(ISLET_IOCTL_DESTROY_VM)] = {
-		ISLET_IOCTL_DESTROY_VM, hsm_ioctl_destroy_vm },
+	HSM_IOCTL(ISLET_IOCTL_CREATE_VM, hsm_ioctl_create_vm),
+	HSM_IOCTL(ISLET_IOCTL_DESTROY_VM, hsm_ioctl_destroy_vm),
+	HSM_IOCTL(ISLET_IOCTL_START_VM, hsm_ioctl_start_vm),
+	HSM_IOCTL(ISLET_IOCTL_PAUSE_VM, hsm_ioctl_pause_vm),
+	HSM_IOCTL(ISLET_IOCTL_RESET_VM, hsm_ioctl_reset_vm),
+	HSM_IOCTL(ISLET_IOCTL_SET_VCPU_REGS, hsm_ioctl_set_vcpu_regs),
+	HSM_IOCTL(ISLET_IOCTL_INJECT_MSI, hsm_ioctl_inject_msi),
+	HSM_IOCTL(ISLET_IOCTL_SET_IRQLINE, hsm_ioctl_set_irqline),
+	HSM_IOCTL(ISLET_IOCTL_NOTIFY_REQUEST_FINISH,
+		  hsm_ioctl_notify_request_finish),
+	HSM_IOCTL(ISLET_IOCTL_CREATE_IOREQ_CLIENT,
+		  hsm_ioctl_create_ioreq_client),
+	HSM_IOCTL(ISLET_IOCTL_ATTACH_IOREQ_CLIENT,
+		  hsm_ioctl_attach_ioreq_client),
+	HSM_IOCTL(ISLET_IOCTL_DESTROY_IOREQ_CLIENT,
+		  hsm_ioctl_destroy_ioreq_client),
+	HSM_IOCTL(ISLET_IOCTL_CLEAR_VM_IOREQ, hsm_ioctl_clear_vm_ioreq),
+	HSM_IOCTL(ISLET_IOCTL_SET_MEMSEG, hsm_ioctl_set_memseg),
+	HSM_IOCTL(ISLET_IOCTL_UNSET_MEMSEG, hsm_ioctl_unset_memseg),
+	HSM_IOCTL(ISLET_IOCTL_PM_GET_CPU_STATE, hsm_ioctl_pm_get_cpu_state),
+	HSM_IOCTL(ISLET_IOCTL_IOEVENTFD, hsm_ioctl_ioeventfd),
+	HSM_IOCTL(ISLET_IOCTL_IRQFD, hsm_ioctl_irqfd),
 };
 
 static long hsm_unlocked_ioctl(struct file *file, unsigned int cmd,

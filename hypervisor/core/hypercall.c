@@ -2,6 +2,7 @@
  * are not the Service VM at CPL 0; each handler validates its own
  * arguments, which are guest-physical addresses of the Service VM. */
 #include "printk.h"
+#include "user_vm.h"
 #include "vm.h"
 #include <islet/hypercall.h>
 
@@ -50,6 +51,15 @@ static const hypercall_fn hypercalls[] = {
 	[HC_INDEX(HC_SERVICE_VM_OFFLINE_CPU)] = hc_service_vm_offline_cpu,
 	[HC_INDEX(HC_CREATE_VM)] = hc_create_vm,
 	[HC_INDEX(HC_DESTROY_VM)] = hc_destroy_vm,
+	[HC_INDEX(HC_START_VM)] = hc_start_vm,
+	[HC_INDEX(HC_PAUSE_VM)] = hc_pause_vm,
+	[HC_INDEX(HC_RESET_VM)] = hc_reset_vm,
+	[HC_INDEX(HC_SET_VCPU_REGS)] = hc_set_vcpu_regs,
+	[HC_INDEX(HC_INJECT_MSI)] = hc_inject_msi,
+	[HC_INDEX(HC_SET_IRQLINE)] = hc_set_irqline,
+	[HC_INDEX(HC_SET_IOREQ_BUFFER)] = hc_set_ioreq_buffer,
+	[HC_INDEX(HC_NOTIFY_REQUEST_FINISH)] = hc_notify_request_finish,
+	[HC_INDEX(HC_PM_GET_CPU_STATE)] = hc_pm_get_cpu_state,
 };
 
 s64 hypercall_dispatch(struct vcpu *vcpu, u64 id, u64 arg1, u64 arg2)

@@ -278,7 +278,10 @@ static void service_vm_ap_main(u32 cpu)
 	if (ret)
 		panic("CPU %u: cannot set up its Service VM vCPU (%d)\n", cpu, ret);
 	smp_ap_ready();
-	vendor_vcpu_sipi(vcpu, vcpu_wait_for_sipi(vcpu));
+	ret = vcpu_wait_for_sipi(vcpu);
+	if (ret < 0)
+		user_cpu_loop(cpu);
+	vendor_vcpu_sipi(vcpu, (u8)ret);
 	vendor_vcpu_run(vcpu);
 	panic("the Service VM stopped on CPU %u\n", cpu);
 }

@@ -1,7 +1,14 @@
-/* User VMs: the slots the Service VM creates them in, and the CPUs they
- * own.  A User VM runs only on CPUs the Service VM gave up, and no CPU
- * belongs to two VMs.  This step creates and destroys VMs (their EPT
- * starts empty); running them comes with memory and vCPU state. */
+/* User VMs: the slots the Service VM creates them in, the CPUs they own,
+ * and their life cycle (create, start, pause, reset, destroy), driven by
+ * the Service VM's management hypercalls.  A User VM runs only on CPUs the
+ * Service VM gave up, and no CPU belongs to two VMs.
+ *
+ * The management side (a Service VM CPU, in a hypercall, under
+ * user_vm_lock) never touches a VMCS: it posts requests in vcpu.run_req and
+ * kicks the vCPU's CPU, which acts on them between VM exit and entry
+ * (core/user_vcpu.c) and publishes what it did in vcpu.run_state.  Pause
+ * and destroy wait for that answer, so when they return no vCPU of the VM
+ * is in the guest. */
 #include "lib.h"
 #include "mm.h"
 #include "printk.h"
@@ -10,17 +17,31 @@
 #include <asm/percpu.h>
 #include <islet/hypercall.h>
 
-#define MAX_USER_VMS	7	/* vmid 1..7; 0 is the Service VM */
+#include "user_vm.h"
+#include <asm/apic.h>
+#include <asm/cpu.h>
+#include <asm/msr.h>
 
 static struct vm user_vms[MAX_USER_VMS];
 static bool slot_used[MAX_USER_VMS];
 static u16 cpu_owner[MAX_CPUS];		/* vmid, 0 when free */
+static struct vcpu *cpu_vcpu[MAX_CPUS];	/* the User VM vCPU of each CPU */
 static spinlock_t user_vm_lock;
 
 static const char *const vm_names[MAX_USER_VMS] = {
 	"User VM 1", "User VM 2", "User VM 3", "User VM 4",
 	"User VM 5", "User VM 6", "User VM 7",
 };
+
+/* Free what claim() allocated; the vCPUs are out of the guest. */
+static void release_pages(struct vm *vm)
+{
+	for (u32 i = 0; i < vm->nr_vcpus; i++) {
+		page_free(vm->vcpus[i].vmcs);
+		vm->vcpus[i].vmcs = NULL;
+	}
+	pt_destroy(&vm->ept);
+}
 
 /* Called with the lock held. */
 static int claim(u64 affinity, struct vcpu **sv_vcpus, u16 *vmid)
@@ -40,6 +61,7 @@ static int claim(u64 affinity, struct vcpu **sv_vcpus, u16 *vmid)
 	vm = &user_vms[slot];
 	memset(vm, 0, sizeof(*vm));
 	vm->name = vm_names[slot];
+	vm->vmid = (u16)(slot + 1);
 	ret = pt_init(&vm->ept, &ept_format, &hv_pt_ops);
 	if (ret)
 		return ret;
@@ -53,21 +75,123 @@ static int claim(u64 affinity, struct vcpu **sv_vcpus, u16 *vmid)
 		v->id = vm->nr_vcpus++;
 		v->pcpu = n;
 		v->apic_id = sv_vcpus[n]->apic_id;
-		cpu_owner[n] = (u16)(slot + 1);
+		v->run_req = USER_REQ_STOP;
+		v->vmcs = page_alloc();
+		if (!v->vmcs) {
+			vm->nr_vcpus--;
+			release_pages(vm);
+			return -ENOMEM;
+		}
 	}
+	for (u32 i = 0; i < vm->nr_vcpus; i++) {
+		cpu_owner[vm->vcpus[i].pcpu] = vm->vmid;
+		__atomic_store_n(&cpu_vcpu[vm->vcpus[i].pcpu], &vm->vcpus[i],
+				 __ATOMIC_RELEASE);
+	}
+	vm->state = USER_VM_CREATED;
 	slot_used[slot] = true;
-	*vmid = (u16)(slot + 1);
+	*vmid = vm->vmid;
 	return 0;
+}
+
+/* Kick a vCPU's CPU out of the guest: User VM CPUs exit on external
+ * interrupts, and one that is in the hypervisor keeps the IPI pending
+ * until its next VM entry, which then exits at once.  Either way it looks
+ * at run_req before it enters the guest again. */
+static void kick(const struct vcpu *v)
+{
+	apic_send_ipi(v->apic_id, ICR_ASSERT | HV_KICK_VECTOR);
+}
+
+static u32 run_state(const struct vcpu *v)
+{
+	return __atomic_load_n(&v->run_state, __ATOMIC_SEQ_CST);
+}
+
+/* Post @req to every vCPU and return when none is in the guest.  The
+ * vCPU's CPU publishes IN_GUEST before it looks at run_req, and this side
+ * posts before it looks at run_state (both sequentially consistent), so
+ * one of the two sees the other. */
+static void stop_vcpus(struct vm *vm, u32 req)
+{
+	for (u32 i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		__atomic_or_fetch(&v->run_req, req, __ATOMIC_SEQ_CST);
+		if (run_state(v) == USER_RUN_IN_GUEST)
+			kick(v);
+	}
+	for (u32 i = 0; i < vm->nr_vcpus; i++)
+		while (run_state(&vm->vcpus[i]) == USER_RUN_IN_GUEST)
+			cpu_relax();
 }
 
 static void release(u16 vmid)
 {
 	struct vm *vm = &user_vms[vmid - 1];
 
-	for (u32 i = 0; i < vm->nr_vcpus; i++)
-		cpu_owner[vm->vcpus[i].pcpu] = 0;
-	pt_destroy(&vm->ept);
+	stop_vcpus(vm, USER_REQ_STOP | USER_REQ_RELEASE);
+	/* A CPU that loaded a vCPU's VMCS clears it and flushes the VM's
+	 * translations before it says RELEASED: only then may the VMCS and
+	 * EPT pages be reused. */
+	for (u32 i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		if (__atomic_load_n(&v->vmcs_ready, __ATOMIC_ACQUIRE))
+			while (run_state(v) != USER_RUN_RELEASED)
+				cpu_relax();
+		__atomic_store_n(&cpu_vcpu[v->pcpu], NULL, __ATOMIC_RELEASE);
+		cpu_owner[v->pcpu] = 0;
+	}
+	for (u32 i = 0; i < vm->nr_vcpus; i++) {
+		const struct vcpu *v = &vm->vcpus[i];
+
+		if (v->io_count)
+			pr_info("VM %u vCPU %u: %lu I/O requests, ticks each: hypervisor %lu, Service VM %lu\n",
+				vm->vmid, i, v->io_count, v->io_hv_ticks / v->io_count,
+				v->io_sv_ticks / v->io_count);
+	}
+	release_pages(vm);
+	vm->state = USER_VM_FREE;
+	vm->ioreq = NULL;
 	slot_used[vmid - 1] = false;
+}
+
+struct vcpu *user_vm_cpu_vcpu(u32 pcpu)
+{
+	return pcpu < MAX_CPUS ?
+		__atomic_load_n(&cpu_vcpu[pcpu], __ATOMIC_ACQUIRE) : NULL;
+}
+
+struct vm *user_vm_get(u64 vmid)
+{
+	spin_lock(&user_vm_lock);
+	if (vmid >= 1 && vmid <= MAX_USER_VMS && slot_used[vmid - 1])
+		return &user_vms[vmid - 1];
+	spin_unlock(&user_vm_lock);
+	return NULL;
+}
+
+void user_vm_put(struct vm *vm)
+{
+	(void)vm;
+	spin_unlock(&user_vm_lock);
+}
+
+void user_vm_flush_ept(struct vm *vm)
+{
+	u64 gen = __atomic_add_fetch(&vm->ept_gen, 1, __ATOMIC_SEQ_CST);
+
+	for (u32 i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		if (run_state(v) != USER_RUN_IN_GUEST)
+			continue;	/* it flushes before it enters */
+		kick(v);
+		while (run_state(v) == USER_RUN_IN_GUEST &&
+		       __atomic_load_n(&v->ept_gen_seen, __ATOMIC_ACQUIRE) != gen)
+			cpu_relax();
+	}
 }
 
 s64 hc_create_vm(struct vcpu *vcpu, u64 gpa, u64 unused)
@@ -124,5 +248,307 @@ s64 hc_destroy_vm(struct vcpu *vcpu, u64 vmid, u64 unused)
 	spin_unlock(&user_vm_lock);
 	if (!ret)
 		pr_info("destroyed VM %lu\n", vmid);
+	return ret;
+}
+
+/* ---- Life cycle --------------------------------------------------------- */
+
+s64 hc_start_vm(struct vcpu *vcpu, u64 vmid, u64 unused)
+{
+	struct vm *vm = user_vm_get(vmid);
+	s64 ret = -EINVAL;
+
+	if (!vm)
+		return -EINVAL;
+	/* As in ACRN: only a created VM starts, and only once it can send
+	 * I/O requests; a paused one is reset first. */
+	if (vm->state == USER_VM_CREATED && vm->ioreq) {
+		for (u32 i = 0; i < vm->nr_vcpus; i++)
+			__atomic_and_fetch(&vm->vcpus[i].run_req, ~USER_REQ_STOP,
+					   __ATOMIC_SEQ_CST);
+		__atomic_store_n(&vm->state, USER_VM_RUNNING, __ATOMIC_SEQ_CST);
+		ret = 0;
+	}
+	user_vm_put(vm);
+	return ret;
+}
+
+s64 hc_pause_vm(struct vcpu *vcpu, u64 vmid, u64 unused)
+{
+	struct vm *vm = user_vm_get(vmid);
+
+	if (!vm)
+		return -EINVAL;
+	__atomic_store_n(&vm->state, USER_VM_PAUSED, __ATOMIC_SEQ_CST);
+	/* Also for a VM that stopped itself, whose other vCPUs were only
+	 * asked to stop. */
+	stop_vcpus(vm, USER_REQ_STOP);
+	user_vm_put(vm);
+	return 0;
+}
+
+s64 hc_reset_vm(struct vcpu *vcpu, u64 vmid, u64 unused)
+{
+	struct vm *vm = user_vm_get(vmid);
+	s64 ret = -EINVAL;
+
+	if (!vm)
+		return -EINVAL;
+	if (__atomic_load_n(&vm->state, __ATOMIC_SEQ_CST) == USER_VM_PAUSED) {
+		stop_vcpus(vm, USER_REQ_STOP);
+		for (u32 i = 0; i < vm->nr_vcpus; i++) {
+			struct vcpu *v = &vm->vcpus[i];
+
+			v->regs_set = false;
+			memset(v->pending_irq, 0, sizeof(v->pending_irq));
+			__atomic_or_fetch(&v->run_req, USER_REQ_RESET,
+					  __ATOMIC_SEQ_CST);
+		}
+		/* Requests in flight are dropped with the state they were
+		 * for; the device model clears its side (CLEAR_VM_IOREQ). */
+		for (u32 i = 0; vm->ioreq && i < ISLET_IO_REQUEST_MAX; i++)
+			__atomic_store_n(&vm->ioreq[i].processed,
+					 ISLET_IOREQ_STATE_FREE, __ATOMIC_RELEASE);
+		vm->irqline_level = 0;
+		vm->state = USER_VM_CREATED;
+		ret = 0;
+	}
+	user_vm_put(vm);
+	return ret;
+}
+
+void user_vm_stop_self(struct vm *vm)
+{
+	u32 old = USER_VM_RUNNING;
+
+	__atomic_compare_exchange_n(&vm->state, &old, USER_VM_PAUSED, false,
+				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	for (u32 i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		__atomic_or_fetch(&v->run_req, USER_REQ_STOP, __ATOMIC_SEQ_CST);
+		if (run_state(v) == USER_RUN_IN_GUEST)
+			kick(v);	/* the caller's own IPI is harmless */
+	}
+}
+
+/* ---- Initial vCPU state -------------------------------------------------- */
+
+
+/* What the architecture refuses whatever the CPU; the rest (CR4 bits this
+ * CPU lacks, say) is refused by VM entry, which stops only this VM. */
+static bool regs_valid(const struct islet_regs *r)
+{
+	static const u64 zero64[4];
+	static const u32 zero32[3];
+	static const u16 zero16[3];
+
+	if (memcmp(r->reserved_64, zero64, sizeof(zero64)) ||
+	    memcmp(r->reserved_32, zero32, sizeof(zero32)) ||
+	    memcmp(r->gdt.reserved, zero16, sizeof(zero16)) ||
+	    memcmp(r->idt.reserved, zero16, sizeof(zero16)))
+		return false;
+	if ((r->cr0 >> 32) || ((r->cr0 & BIT(31)) && !(r->cr0 & BIT(0))))
+		return false;
+	if ((r->cr4 & BIT(13)) || (r->cr4 >> 32))	/* VMXE is the host's */
+		return false;
+	if (r->ia32_efer & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
+		return false;
+	/* Long mode with paging needs PAE. */
+	if ((r->ia32_efer & EFER_LME) && (r->cr0 & BIT(31)) && !(r->cr4 & BIT(5)))
+		return false;
+	/* RFLAGS: no reserved bit, no virtual-8086 mode. */
+	if ((r->rflags >> 22) || (r->rflags & (BIT(3) | BIT(5) | BIT(15) | BIT(17))))
+		return false;
+	/* CS: a present code segment, usable. */
+	if ((r->cs_ar & 0x98) != 0x98 || (r->cs_ar >> 16))
+		return false;
+	return true;
+}
+
+s64 hc_set_vcpu_regs(struct vcpu *vcpu, u64 vmid, u64 gpa)
+{
+	static struct islet_vcpu_regs in;	/* under user_vm_lock */
+	struct vm *vm;
+	s64 ret = -EINVAL;
+
+	if (gpa & 7)
+		return -EINVAL;
+	vm = user_vm_get(vmid);
+	if (!vm)
+		return -EINVAL;
+	if (gpa_read(vcpu->vm, gpa, &in, sizeof(in))) {
+		ret = -EFAULT;
+	} else if (!in.reserved[0] && !in.reserved[1] && !in.reserved[2] &&
+		   in.vcpu_id < vm->nr_vcpus && regs_valid(&in.vcpu_regs) &&
+		   __atomic_load_n(&vm->state, __ATOMIC_SEQ_CST) != USER_VM_RUNNING) {
+		struct vcpu *v = &vm->vcpus[in.vcpu_id];
+
+		/* Not running, so its CPU reads these only after the next
+		 * START, which orders them. */
+		v->init_regs = in.vcpu_regs;
+		v->regs_set = true;
+		__atomic_or_fetch(&v->run_req, USER_REQ_RESET, __ATOMIC_SEQ_CST);
+		ret = 0;
+	}
+	user_vm_put(vm);
+	return ret;
+}
+
+/* ---- I/O requests -------------------------------------------------------- */
+
+bool service_vm_owns_ram(struct vm *sv, u64 gpa, u64 size)
+{
+	u64 end = gpa + size;
+
+	if (!size || end < gpa || !e820_range_is(&sv->e820, gpa, size, E820_RAM))
+		return false;
+	if (gpa < hv_base() + hv_size() && hv_base() < end)
+		return false;
+	for (u64 a = ALIGN_DOWN(gpa, PAGE_SIZE); a < end; a += PAGE_SIZE) {
+		u64 hpa, attr;
+
+		if (pt_lookup(&sv->ept, a, &hpa, &attr) || hpa != a)
+			return false;
+	}
+	return true;
+}
+
+s64 hc_set_ioreq_buffer(struct vcpu *vcpu, u64 vmid, u64 gpa)
+{
+	struct islet_set_ioreq_buffer b;
+	struct vm *vm;
+	s64 ret = -EINVAL;
+
+	if (gpa & 7)
+		return -EINVAL;
+	if (gpa_read(vcpu->vm, gpa, &b, sizeof(b)))
+		return -EFAULT;
+	if ((b.ioreq_buf & (PAGE_SIZE - 1)) ||
+	    !service_vm_owns_ram(vcpu->vm, b.ioreq_buf, PAGE_SIZE))
+		return -EINVAL;
+	vm = user_vm_get(vmid);
+	if (!vm)
+		return -EINVAL;
+	if (__atomic_load_n(&vm->state, __ATOMIC_SEQ_CST) != USER_VM_RUNNING) {
+		/* The Service VM is identity-mapped: its GPA is the HPA. */
+		vm->ioreq = (struct islet_io_request *)b.ioreq_buf;
+		for (u32 i = 0; i < ISLET_IO_REQUEST_MAX; i++)
+			__atomic_store_n(&vm->ioreq[i].processed,
+					 ISLET_IOREQ_STATE_FREE, __ATOMIC_RELEASE);
+		ret = 0;
+	}
+	user_vm_put(vm);
+	return ret;
+}
+
+/* The vCPU's CPU polls its slot for COMPLETE itself (completion_polling
+ * is always set), so there is nothing to wake: the call is checked and
+ * answered for HSMs that make it anyway. */
+s64 hc_notify_request_finish(struct vcpu *vcpu, u64 vmid, u64 vcpu_id)
+{
+	struct vm *vm = user_vm_get(vmid);
+	s64 ret;
+
+	if (!vm)
+		return -EINVAL;
+	ret = vcpu_id < vm->nr_vcpus && vm->ioreq ? 0 : -EINVAL;
+	user_vm_put(vm);
+	return ret;
+}
+
+/* ---- Interrupts ---------------------------------------------------------- */
+
+/*
+ * An MSI for the VM: fixed or lowest-priority delivery to the vCPUs its
+ * destination names (APIC id = vCPU id; logical mode: a bitmap of vCPU
+ * ids, Linux's flat model).  Until the VM has a virtual LAPIC (the next
+ * step), a vector is delivered when the vCPU can take interrupts, without
+ * priorities or EOI.
+ */
+s64 hc_inject_msi(struct vcpu *vcpu, u64 vmid, u64 gpa)
+{
+	struct islet_msi_entry m;
+	struct vm *vm;
+	u32 dest, vec, mode, hit = 0;
+
+	if (gpa & 7)
+		return -EINVAL;
+	if (gpa_read(vcpu->vm, gpa, &m, sizeof(m)))
+		return -EFAULT;
+	vec = m.msi_data & 0xff;
+	mode = (m.msi_data >> 8) & 7;
+	dest = (m.msi_addr >> 12) & 0xff;
+	if ((m.msi_addr >> 20) != 0xfee || (m.msi_data >> 16) ||
+	    (mode != ICR_MODE_FIXED && mode != ICR_MODE_LOWEST) || vec < 16)
+		return -EINVAL;
+	vm = user_vm_get(vmid);
+	if (!vm)
+		return -EINVAL;
+	for (u32 i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+		bool match = (m.msi_addr & BIT(2)) ? (i < 8 && (dest & BIT(i))) :
+			(dest == 0xff || dest == i);
+
+		if (!match)
+			continue;
+		__atomic_or_fetch(&v->pending_irq[vec / 64], BIT(vec % 64),
+				  __ATOMIC_SEQ_CST);
+		if (run_state(v) == USER_RUN_IN_GUEST)
+			kick(v);
+		hit++;
+		if (mode == ICR_MODE_LOWEST)
+			break;
+	}
+	user_vm_put(vm);
+	return hit ? 0 : -EINVAL;
+}
+
+#define USER_VM_NR_GSI	48	/* the virtual IOAPIC's inputs (as ACRN) */
+
+/* The level of a GSI input.  It is kept so the virtual IOAPIC and PIC of
+ * the next step start from the device model's view; nothing is delivered
+ * from it yet. */
+s64 hc_set_irqline(struct vcpu *vcpu, u64 vmid, u64 ops)
+{
+	u32 gsi = (u32)ops, op = (u32)(ops >> 32);
+	struct vm *vm;
+
+	if (gsi >= USER_VM_NR_GSI || op > ISLET_IRQLINE_FALLING_PULSE)
+		return -EINVAL;
+	vm = user_vm_get(vmid);
+	if (!vm)
+		return -EINVAL;
+	if (op == ISLET_IRQLINE_SET_HIGH)
+		vm->irqline_level |= BIT(gsi);
+	else if (op == ISLET_IRQLINE_SET_LOW)
+		vm->irqline_level &= ~BIT(gsi);
+	/* a pulse leaves the line where it was */
+	user_vm_put(vm);
+	return 0;
+}
+
+/* ---- Power states -------------------------------------------------------- */
+
+/* Islet gives User VMs no P-states or C-states of their own: the counts
+ * are 0 and there is no entry to ask about. */
+s64 hc_pm_get_cpu_state(struct vcpu *vcpu, u64 cmd, u64 gpa)
+{
+	u32 vmid = (cmd & ISLET_PMCMD_VMID_MASK) >> ISLET_PMCMD_VMID_SHIFT;
+	u32 vid = (cmd & ISLET_PMCMD_VCPUID_MASK) >> ISLET_PMCMD_VCPUID_SHIFT;
+	u32 type = cmd & ISLET_PMCMD_TYPE_MASK;
+	struct vm *vm;
+	u64 count = 0;
+	s64 ret = -EINVAL;
+
+	if ((cmd >> 32) || (gpa & 7))
+		return -EINVAL;
+	vm = user_vm_get(vmid);
+	if (!vm)
+		return -EINVAL;
+	if (vid < vm->nr_vcpus &&
+	    (type == ISLET_PMCMD_GET_PX_CNT || type == ISLET_PMCMD_GET_CX_CNT))
+		ret = gpa_write(vcpu->vm, gpa, &count, sizeof(count)) ? -EFAULT : 0;
+	user_vm_put(vm);
 	return ret;
 }

@@ -7,6 +7,9 @@
 
 #define MAX_USER_VMS	7	/* vmid 1..7; 0 is the Service VM */
 
+/* The IPI vector that kicks a User VM's CPU out of the guest. */
+#define HV_KICK_VECTOR	0xf2
+
 /* Highest User VM guest-physical address + 1 (39 bits: 512 GiB). */
 #define USER_VM_GPA_LIMIT	(1ULL << 39)
 
@@ -24,6 +27,40 @@ void user_vm_put(struct vm *vm);
  * returns once no CPU can use a stale translation of @vm's EPT (CPUs
  * running its vCPUs flush before they enter the guest again). */
 void user_vm_flush_ept(struct vm *vm);
+
+/* The User VM vCPU that physical CPU @pcpu runs, or NULL. */
+struct vcpu *user_vm_cpu_vcpu(u32 pcpu);
+
+/* The life-cycle and request hypercalls (core/user_vm.c). */
+s64 hc_start_vm(struct vcpu *vcpu, u64 vmid, u64 unused);
+s64 hc_pause_vm(struct vcpu *vcpu, u64 vmid, u64 unused);
+s64 hc_reset_vm(struct vcpu *vcpu, u64 vmid, u64 unused);
+s64 hc_set_vcpu_regs(struct vcpu *vcpu, u64 vmid, u64 gpa);
+s64 hc_set_ioreq_buffer(struct vcpu *vcpu, u64 vmid, u64 gpa);
+s64 hc_notify_request_finish(struct vcpu *vcpu, u64 vmid, u64 vcpu_id);
+s64 hc_inject_msi(struct vcpu *vcpu, u64 vmid, u64 gpa);
+s64 hc_set_irqline(struct vcpu *vcpu, u64 vmid, u64 ops);
+s64 hc_pm_get_cpu_state(struct vcpu *vcpu, u64 cmd, u64 gpa);
+
+/* Does the Service VM (@sv) own [gpa, gpa + size) as RAM: mapped to
+ * itself in its EPT, E820 RAM, and not the hypervisor's? */
+bool service_vm_owns_ram(struct vm *sv, u64 gpa, u64 size);
+
+/* Called by a User VM's CPU when the VM cannot go on (core/user_vcpu.c):
+ * stop all its vCPUs, without waiting. */
+void user_vm_stop_self(struct vm *vm);
+
+/* The CPU side of a User VM vCPU (core/user_vcpu.c), for the vendor code:
+ * before each VM entry (false: leave the guest loop); a port access or an
+ * access to unmapped guest-physical memory sent to the Service VM (0 done,
+ * 1 abandoned for a stop request, negative: the vCPU cannot go on); the
+ * vCPU cannot go on (stops the VM, reports it); MSI vectors to deliver. */
+bool user_vcpu_pre_entry(struct vcpu *v);
+int user_vcpu_pio(struct vcpu *v, u16 port, u8 size, bool in, u32 *val);
+int user_vcpu_mmio(struct vcpu *v, u64 gpa);
+void user_vcpu_failed(struct vcpu *v);
+int user_vcpu_pending_irq(struct vcpu *v);
+void user_vcpu_irq_taken(struct vcpu *v, u32 vec);
 
 /* HC_VM_SET_MEMORY_REGIONS (core/user_vm_mem.c). */
 s64 hc_vm_set_memory_regions(struct vcpu *vcpu, u64 gpa, u64 unused);

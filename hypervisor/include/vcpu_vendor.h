@@ -41,6 +41,16 @@ void vendor_insn_ctx(struct vcpu *vcpu, struct vcpu_insn_ctx *ctx);
 u64 vendor_gpr(struct vcpu *vcpu, unsigned n);	/* x86 register number */
 void vendor_advance_rip(struct vcpu *vcpu, u64 len);
 
+void vendor_set_gpr(struct vcpu *vcpu, unsigned n, u64 val);
+
+/* User VM vCPUs on a CPU the Service VM gave up (arch/x86/vmx/user_vmx.c):
+ * make this CPU take kick IPIs; run the vCPU until user_vcpu_pre_entry()
+ * says stop or it fails (then reported through user_vcpu_failed()); drop
+ * its VMCS and every cached translation of its VM. */
+void vendor_user_cpu_init(void);
+void vendor_user_vcpu_run(struct vcpu *v);
+void vendor_user_vcpu_release(struct vcpu *v);
+
 /* Name of exit reason @r, for reports. */
 const char *vendor_exit_name(u32 r);
 

@@ -7,6 +7,8 @@
 #include "paging.h"
 #include "e820.h"
 #include "spinlock.h"
+#include <islet/hypercall.h>
+#include <islet/ioreq.h>
 
 /* Start-up of a vCPU by its own VM (INIT, then SIPI), arch/x86/vcpu_start.c */
 enum {
@@ -40,6 +42,20 @@ struct vcpu {
 	void *vmcs;
 	u64 exits[NR_EXIT_REASONS];
 	u64 exits_total;
+
+	/* User VM vCPUs (core/user_vm.c, core/user_vcpu.c) */
+	u32 run_req;		/* USER_REQ_*, set by the management side */
+	u32 run_state;		/* USER_RUN_*, published by the vCPU's CPU */
+	u64 ept_gen_seen;	/* the VM's ept_gen this CPU last flushed for */
+	bool vmcs_ready;	/* VMCS set up on its CPU since the last reset */
+	bool regs_set;		/* init_regs hold the state to start with */
+	struct islet_regs init_regs;	/* from HC_SET_VCPU_REGS */
+	u64 pending_irq[4];	/* vectors of injected MSIs not yet delivered */
+	/* I/O request round trips, in TSC ticks: the hypervisor's part (exit
+	 * to PENDING, COMPLETE to the next entry) and the Service VM's
+	 * (PENDING to COMPLETE). */
+	u64 t_exit, t_done;
+	u64 io_count, io_hv_ticks, io_sv_ticks;
 };
 
 /* A port range the hypervisor handles for a VM.  @in true for reads; for
@@ -69,8 +85,23 @@ struct vm {
 	struct e820_map e820;
 	u32 nr_vcpus;
 	u32 nr_given_up;	/* Service VM: CPUs given up for User VMs */
+	/* User VMs */
+	u16 vmid;
+	u32 state;		/* USER_VM_*, atomic */
+	struct islet_io_request *ioreq;	/* the request page, NULL if none */
+	u64 ept_gen;		/* bumped when mappings go away */
+	u64 irqline_level;	/* HC_SET_IRQLINE: GSI input levels */
 	struct vcpu vcpus[VM_MAX_VCPUS];
 };
+
+/* User VM states (vm.state) */
+enum { USER_VM_FREE, USER_VM_CREATED, USER_VM_RUNNING, USER_VM_PAUSED };
+/* vcpu.run_req bits */
+#define USER_REQ_STOP		BIT(0)	/* leave the guest and wait */
+#define USER_REQ_RELEASE	BIT(1)	/* the VM goes away: drop its VMCS */
+#define USER_REQ_RESET		BIT(2)	/* load the initial state before entry */
+/* vcpu.run_state */
+enum { USER_RUN_IDLE, USER_RUN_IN_GUEST, USER_RUN_STOPPED, USER_RUN_RELEASED };
 
 /* Register a port range handled by the hypervisor (sets its I/O bitmap
  * bits).  -ENOSPC when the table is full, -EINVAL for an empty range. */
@@ -103,8 +134,13 @@ int vcpu_send_sipi(struct vcpu *target, u8 vector);
 int vcpu_give_up(struct vcpu *target);
 bool vcpu_given_up(struct vcpu *v);
 /* On the vCPU's own CPU, after an INIT: hold it until a SIPI comes and
- * return the SIPI's vector.  A given-up vCPU stays here. */
-u8 vcpu_wait_for_sipi(struct vcpu *vcpu);
+ * return the SIPI's vector, or -EPERM once the vCPU is given up (its CPU
+ * then runs User VMs: user_cpu_loop). */
+int vcpu_wait_for_sipi(struct vcpu *vcpu);
+
+/* A CPU the Service VM gave up: run the User VM vCPUs assigned to it,
+ * forever (core/user_vcpu.c). */
+__noreturn void user_cpu_loop(u32 pcpu);
 
 /* Fetch the instruction at the vCPU's RIP (up to 15 bytes; fewer where
  * the next page is not mapped).  Returns the byte count or -EFAULT. */

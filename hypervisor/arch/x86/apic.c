@@ -42,3 +42,23 @@ void apic_send_ipi(u32 dest, u32 low)
 	for (unsigned i = 0; i < 1000000 && (*apic_reg(APIC_REG_ICR_LOW) & ICR_PENDING); i++)
 		cpu_relax();
 }
+
+void apic_eoi(void)
+{
+	if (apic_is_x2apic())
+		wrmsr(0x80b, 0);
+	else
+		*apic_reg(APIC_REG_EOI) = 0;
+}
+
+void apic_sw_enable(void)
+{
+	/* Spurious vector 0xff, APIC enabled; accept every priority. */
+	if (apic_is_x2apic()) {
+		wrmsr(0x808, 0);
+		wrmsr(0x80f, 0x1ff);
+	} else {
+		*apic_reg(APIC_REG_TPR) = 0;
+		*apic_reg(APIC_REG_SVR) = 0x1ff;
+	}
+}

@@ -69,7 +69,7 @@ bool vcpu_given_up(struct vcpu *v)
 	return load_state(v) == VCPU_GIVEN_UP;
 }
 
-u8 vcpu_wait_for_sipi(struct vcpu *vcpu)
+int vcpu_wait_for_sipi(struct vcpu *vcpu)
 {
 	u32 s = VCPU_RUNNING;
 
@@ -80,6 +80,10 @@ u8 vcpu_wait_for_sipi(struct vcpu *vcpu)
 		s = load_state(vcpu);
 		if ((s & 0xff) == VCPU_STARTING && cas_state(vcpu, &s, VCPU_RUNNING))
 			return (u8)(s >> 8);
+		/* Given up, maybe while it waited here never started: its
+		 * CPU now serves User VMs. */
+		if (s == VCPU_GIVEN_UP)
+			return -EPERM;
 		cpu_relax();
 	}
 }

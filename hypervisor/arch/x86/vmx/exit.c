@@ -5,6 +5,7 @@
 #include "printk.h"
 #include "timer.h"
 #include "vcpu_vendor.h"
+#include "user_vm.h"
 #include "vmx.h"
 #include <asm/apic.h>
 #include <asm/cpu.h>
@@ -39,6 +40,14 @@ static u64 guest_gpr(struct vcpu *vcpu, unsigned n)
 u64 vendor_gpr(struct vcpu *vcpu, unsigned n)
 {
 	return guest_gpr(vcpu, n & 15);
+}
+
+void vendor_set_gpr(struct vcpu *vcpu, unsigned n, u64 val)
+{
+	if ((n & 15) == 4)
+		vmcs_writenat(VMCS_GUEST_RSP, val);
+	else
+		((u64 *)&vcpu->regs)[n & 15] = val;
 }
 
 void vendor_advance_rip(struct vcpu *vcpu, u64 len)
@@ -288,13 +297,18 @@ static int handle_io(struct vcpu *vcpu)
 
 		if (ret)
 			return ret;
+	} else if (!vm->privileged) {
+		/* A User VM's port: the device model's.  Abandoned for a
+		 * stop request, it is not retired. */
+		int ret = user_vcpu_pio(vcpu, port, size, in, &val);
+
+		if (ret)
+			return ret < 0 ? ret : 0;
 	} else if (vm->privileged) {
 		if (in)
 			val = pio_read(port, size);
 		else
 			pio_write(port, size, val);
-	} else {
-		return -EOPNOTSUPP;
 	}
 	if (in) {
 		u64 mask = size == 4 ? 0xffffffffULL : (1ULL << (size * 8)) - 1;
@@ -323,8 +337,14 @@ static int handle_ept_violation(struct vcpu *vcpu)
 	u64 hpa, attr;
 	int ret;
 
-	if (!vm->privileged)
-		return -EFAULT;
+	if (!vm->privileged) {
+		/* Unmapped: emulated MMIO.  Mapped without the right the
+		 * access needs: the VM broke its own memory map. */
+		if (!pt_lookup(&vm->ept, gpa, &hpa, &attr))
+			return -EFAULT;
+		ret = user_vcpu_mmio(vcpu, gpa);
+		return ret < 0 ? ret : 0;
+	}
 	if (page == vm->apic_page && (q & BIT(1)))
 		return service_vm_apic_write(vcpu, gpa);
 	spin_lock(&vm->ept_lock);
@@ -390,7 +410,9 @@ static int inject_ud(struct vcpu *vcpu)
 }
 
 static const exit_handler_t exit_handlers[NR_EXIT_REASONS] = {
+	[EXIT_EXTINT]		= vmx_handle_extint,
 	[EXIT_TRIPLE_FAULT]	= handle_triple_fault,
+	[EXIT_INTR_WINDOW]	= vmx_handle_intr_window,
 	[EXIT_INIT]		= vmx_handle_init,
 	[EXIT_CPUID]		= handle_cpuid,
 	[EXIT_GETSEC]		= inject_ud,

@@ -71,7 +71,11 @@ void vmx_set_reset_state(struct vcpu *vcpu, u16 cs, u64 rip)
  * guest's SIPIs itself anyway. */
 int vmx_handle_init(struct vcpu *vcpu)
 {
-	vendor_vcpu_sipi(vcpu, vcpu_wait_for_sipi(vcpu));
+	int vec = vcpu_wait_for_sipi(vcpu);
+
+	if (vec < 0)
+		user_cpu_loop(vcpu->pcpu);
+	vendor_vcpu_sipi(vcpu, (u8)vec);
 	return 0;
 }
 

@@ -76,7 +76,7 @@ static void write_segment(u32 sel_f, u32 base_f, u32 limit_f, u32 ar_f,
 	__vmcs_write(ar_f, ar);
 }
 
-static void setup_host_state(struct vcpu *vcpu)
+void vmx_setup_host_state(struct vcpu *vcpu)
 {
 	struct percpu *pc = &percpu[vcpu->pcpu];
 	struct desc_ptr gdtr, idtr;
@@ -107,7 +107,7 @@ static void setup_host_state(struct vcpu *vcpu)
 	/* HOST_RSP is written by vmx_enter on every entry. */
 }
 
-static void setup_controls(struct vcpu *vcpu)
+void vmx_setup_controls(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
 
@@ -199,8 +199,8 @@ int vendor_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot_state *st)
 		asm volatile("vmptrld %1" : "=@cca"(ok) : "m"(pa) : "cc", "memory");
 	if (!ok)
 		return -EIO;
-	setup_controls(vcpu);
-	setup_host_state(vcpu);
+	vmx_setup_controls(vcpu);
+	vmx_setup_host_state(vcpu);
 	memset(&vcpu->regs, 0, sizeof(vcpu->regs));
 	if (st->parked)
 		vmx_set_reset_state(vcpu, 0, 0);	/* entered after its SIPI */
@@ -212,7 +212,7 @@ int vendor_vcpu_init(struct vcpu *vcpu, const struct vcpu_boot_state *st)
 
 /* An exit that interrupted the delivery of an event (say, an EPT
  * violation on the guest's IDT) must re-deliver that event on entry. */
-static void requeue_interrupted_event(void)
+void vmx_requeue_interrupted_event(void)
 {
 	u32 info = vmcs_read32(VMCS_IDT_VECTORING_INFO);
 
@@ -243,7 +243,7 @@ void vendor_vcpu_run(struct vcpu *vcpu)
 			vmx_report(vcpu, "VM entry failed", reason & 0xffff);
 			return;
 		}
-		requeue_interrupted_event();
+		vmx_requeue_interrupted_event();
 		if (vmx_handle_exit(vcpu, reason & 0xffff))
 			return;
 	}

@@ -7,6 +7,8 @@
 /* Pin-based controls */
 #define PIN_EXTINT_EXITING	BIT(0)
 #define PIN_NMI_EXITING		BIT(3)
+/* Primary: exit as soon as the guest can take an interrupt */
+#define PROC_INTR_WINDOW	BIT(2)
 /* Primary processor-based controls */
 #define PROC_HLT_EXITING	BIT(7)
 #define PROC_CR3_LOAD_EXITING	BIT(15)
@@ -23,6 +25,7 @@
 #define PROC2_XSAVES		BIT(20)
 /* Exit controls */
 #define EXIT_HOST_64		BIT(9)
+#define EXIT_ACK_INTR		BIT(15)
 #define EXIT_SAVE_PAT		BIT(18)
 #define EXIT_LOAD_PAT		BIT(19)
 #define EXIT_SAVE_EFER		BIT(20)
@@ -43,7 +46,7 @@
 /* Exit reasons */
 enum {
 	EXIT_EXCEPTION_NMI = 0, EXIT_EXTINT = 1, EXIT_TRIPLE_FAULT = 2,
-	EXIT_INIT = 3, EXIT_SIPI = 4, EXIT_CPUID = 10, EXIT_GETSEC = 11,
+	EXIT_INIT = 3, EXIT_SIPI = 4, EXIT_INTR_WINDOW = 7, EXIT_CPUID = 10, EXIT_GETSEC = 11,
 	EXIT_HLT = 12, EXIT_INVD = 13, EXIT_VMCALL = 18, EXIT_VMCLEAR = 19,
 	EXIT_VMLAUNCH = 20, EXIT_VMPTRLD = 21, EXIT_VMPTRST = 22,
 	EXIT_VMREAD = 23, EXIT_VMRESUME = 24, EXIT_VMWRITE = 25,
@@ -63,6 +66,7 @@ enum {
 struct vmx_config {
 	u32 revision;
 	u32 pin, proc, proc2, exit, entry;
+	u32 user_pin, user_exit;	/* User VMs: + external-interrupt exits */
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	u64 ept_cap;
 };
@@ -74,6 +78,16 @@ int vmx_enter(struct guest_regs *regs, bool launched);
 
 /* Exit handling (exit.c): 0 to resume, negative to stop the vCPU. */
 int vmx_handle_exit(struct vcpu *vcpu, u32 reason);
+
+/* vmx.c: VMCS set-up shared by Service VM and User VM vCPUs, and the
+ * re-delivery of an event an exit interrupted. */
+void vmx_setup_controls(struct vcpu *vcpu);
+void vmx_setup_host_state(struct vcpu *vcpu);
+void vmx_requeue_interrupted_event(void);
+
+/* user_vmx.c */
+int vmx_handle_extint(struct vcpu *vcpu);
+int vmx_handle_intr_window(struct vcpu *vcpu);
 
 /* vcpu_reset.c */
 void vmx_set_reset_state(struct vcpu *vcpu, u16 cs, u64 rip);

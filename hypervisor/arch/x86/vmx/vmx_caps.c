@@ -64,6 +64,18 @@ int vendor_check(char *why, size_t len)
 		snprintf(why, len, "VMX lacks I/O or MSR bitmaps, secondary controls or EFER/PAT switching");
 		return -EOPNOTSUPP;
 	}
+	/* User VM CPUs are kicked out of the guest by an IPI. */
+	if (adjust(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS,
+		   PIN_EXTINT_EXITING, 0, &vmx_cfg.user_pin) ||
+	    adjust(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS,
+		   EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
+		   EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_ACK_INTR, 0,
+		   &vmx_cfg.user_exit) ||
+	    !(((u64)rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+			  MSR_IA32_VMX_PROCBASED_CTLS) >> 32) & PROC_INTR_WINDOW)) {
+		snprintf(why, len, "VMX lacks external-interrupt exiting, interrupt acknowledgement on exit or interrupt-window exiting");
+		return -EOPNOTSUPP;
+	}
 	if (vmx_cfg.proc & (PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING |
 			    PROC_HLT_EXITING)) {
 		snprintf(why, len, "VMX cannot run the Service VM without CR3 or HLT exits");

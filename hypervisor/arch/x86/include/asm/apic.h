@@ -10,6 +10,9 @@
 #define MSR_X2APIC_ICR		0x830
 
 #define APIC_REG_ID		0x20
+#define APIC_REG_TPR		0x80
+#define APIC_REG_EOI		0xb0
+#define APIC_REG_SVR		0xf0
 #define APIC_REG_ICR_LOW	0x300
 #define APIC_REG_ICR_HIGH	0x310
 
@@ -39,5 +42,8 @@ u32 apic_id(void);
 void apic_mmio_write(u32 offset, u32 val);
 /* Send an IPI: @dest is a physical APIC id, @low the ICR low word. */
 void apic_send_ipi(u32 dest, u32 low);
+/* End the interrupt in service; software-enable this CPU's local APIC. */
+void apic_eoi(void);
+void apic_sw_enable(void);
 
 #endif

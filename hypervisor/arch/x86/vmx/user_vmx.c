@@ -1,0 +1,231 @@
+/* User VM vCPUs in VMX: their VMCS, their initial state, and their run
+ * loop on a CPU the Service VM gave up.
+ *
+ * A User VM owns no device and no MSR: every port access and every MSR
+ * access exits (all-ones bitmaps, shared by all User VMs), and so does
+ * every external interrupt, which is how the management side kicks the
+ * CPU out of the guest (core/user_vm.c). */
+#include "lib.h"
+#include "printk.h"
+#include "user_vm.h"
+#include "vcpu_vendor.h"
+#include "vmx.h"
+#include <asm/apic.h>
+#include <asm/cpu.h>
+#include <asm/msr.h>
+#include <asm/vmcs.h>
+
+#define RFLAGS_IF	BIT(9)
+#define INTR_TYPE_EXT	(0U << 8)
+
+static u8 all_ones_msr[PAGE_SIZE] __aligned(PAGE_SIZE);
+static u8 all_ones_io[2][PAGE_SIZE] __aligned(PAGE_SIZE);
+
+void vendor_user_cpu_init(void)
+{
+	/* After the INIT that took the CPU from the Service VM the local
+	 * APIC may be software-disabled, and then drops fixed IPIs. */
+	apic_sw_enable();
+	/* Written by each such CPU alike, before its first VM entry. */
+	memset(all_ones_msr, 0xff, sizeof(all_ones_msr));
+	memset(all_ones_io, 0xff, sizeof(all_ones_io));
+}
+
+static void invept_all(const struct vm *vm)
+{
+	struct { u64 eptp, reserved; } desc = { vm->eptp, 0 };
+	u64 type = (vmx_cfg.ept_cap & EPT_CAP_INVEPT_ALL) ? 2 : 1;
+
+	asm volatile("invept %0, %1" :: "m"(desc), "r"(type) : "cc", "memory");
+}
+
+static void segment(u32 sel_f, u16 sel, u64 base, u32 limit, u32 ar)
+{
+	/* The fields of one segment are consecutive in each field group. */
+	u32 i = (sel_f - VMCS_GUEST_ES_SEL) / 2;
+
+	__vmcs_write(sel_f, sel);
+	__vmcs_write(VMCS_GUEST_ES_BASE + 2 * i, base);
+	__vmcs_write(VMCS_GUEST_ES_LIMIT + 2 * i, limit);
+	__vmcs_write(VMCS_GUEST_ES_AR + 2 * i, ar);
+}
+
+/* The state HC_SET_VCPU_REGS gave (checked there), or the reset vector. */
+static void load_init_state(struct vcpu *v)
+{
+	const struct islet_regs *r = &v->init_regs;
+	bool pe = r->cr0 & X86_CR0_PE;
+	u64 efer = r->ia32_efer;
+	u32 entry = vmcs_read32(VMCS_ENTRY_CONTROLS) & ~ENTRY_IA32E_GUEST;
+	static const u32 data_sel[] = {
+		VMCS_GUEST_ES_SEL, VMCS_GUEST_SS_SEL, VMCS_GUEST_DS_SEL,
+		VMCS_GUEST_FS_SEL, VMCS_GUEST_GS_SEL,
+	};
+	const u16 sels[] = { r->es_sel, r->ss_sel, r->ds_sel, r->fs_sel, r->gs_sel };
+
+	vmx_set_reset_state(v, 0xf000, 0xfff0);
+	vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, 0);
+	if (!v->regs_set) {
+		/* Where a CPU starts after reset: F000:FFF0, CS base
+		 * 0xffff0000. */
+		vmcs_writenat(VMCS_GUEST_CS_BASE, 0xffff0000);
+		vmcs_write32(VMCS_ENTRY_CONTROLS, entry);
+		return;
+	}
+	segment(VMCS_GUEST_CS_SEL, r->cs_sel, r->cs_base, r->cs_limit, r->cs_ar);
+	/* Other segments by selector only (the ABI): flat 4 GiB data in
+	 * protected mode, selector * 16 in real mode. */
+	for (u32 i = 0; i < ARRAY_SIZE(data_sel); i++) {
+		if (pe)
+			segment(data_sel[i], sels[i], 0, 0xffffffff, 0xc093);
+		else
+			segment(data_sel[i], sels[i], (u64)sels[i] << 4, 0xffff, 0x93);
+	}
+	segment(VMCS_GUEST_TR_SEL, r->tr_sel, 0, 0xff, 0x8b);
+	segment(VMCS_GUEST_LDTR_SEL, r->ldt_sel, 0, 0, BIT(16));
+	vmcs_writenat(VMCS_GUEST_GDTR_BASE, r->gdt.base);
+	vmcs_write32(VMCS_GUEST_GDTR_LIMIT, r->gdt.limit);
+	vmcs_writenat(VMCS_GUEST_IDTR_BASE, r->idt.base);
+	vmcs_write32(VMCS_GUEST_IDTR_LIMIT, r->idt.limit);
+	vmcs_writenat(VMCS_CR0_READ_SHADOW, r->cr0);
+	vmcs_writenat(VMCS_GUEST_CR0, r->cr0 | X86_CR0_NE);
+	vmcs_writenat(VMCS_CR4_READ_SHADOW, r->cr4);
+	vmcs_writenat(VMCS_GUEST_CR4, r->cr4 | X86_CR4_VMXE);
+	vmcs_writenat(VMCS_GUEST_CR3, r->cr3);
+	if ((efer & EFER_LME) && (r->cr0 & X86_CR0_PG)) {
+		efer |= EFER_LMA;
+		entry |= ENTRY_IA32E_GUEST;
+	} else {
+		efer &= ~EFER_LMA;
+	}
+	vmcs_write64(VMCS_GUEST_IA32_EFER, efer);
+	vmcs_write32(VMCS_ENTRY_CONTROLS, entry);
+	vmcs_writenat(VMCS_GUEST_RFLAGS, r->rflags | X86_RFLAGS_FIXED);
+	vmcs_writenat(VMCS_GUEST_RIP, r->rip);
+	vmcs_writenat(VMCS_GUEST_RSP, r->gprs.rsp);
+	memcpy(&v->regs, &r->gprs, sizeof(v->regs));
+}
+
+/* First run on this CPU since the VM was created: a fresh VMCS. */
+static int setup_vmcs(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	u64 pa = (u64)v->vmcs;
+	bool ok;
+
+	vm->eptp = (u64)vm->ept.root | (3 << 3) | 6;
+	vm->msr_bitmap = all_ones_msr;
+	vm->io_bitmap[0] = all_ones_io[0];
+	vm->io_bitmap[1] = all_ones_io[1];
+	memset(v->vmcs, 0, PAGE_SIZE);
+	*(u32 *)v->vmcs = vmx_cfg.revision;
+	asm volatile("vmclear %1" : "=@cca"(ok) : "m"(pa) : "cc", "memory");
+	if (ok)
+		asm volatile("vmptrld %1" : "=@cca"(ok) : "m"(pa) : "cc", "memory");
+	if (!ok)
+		return -EIO;
+	vmx_setup_controls(v);
+	vmcs_write32(VMCS_PIN_CONTROLS, vmx_cfg.user_pin);
+	vmcs_write32(VMCS_EXIT_CONTROLS, vmx_cfg.user_exit);
+	vmx_setup_host_state(v);
+	/* The EPT root may be a page a destroyed VM used. */
+	invept_all(vm);
+	v->launched = false;
+	__atomic_store_n(&v->vmcs_ready, true, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* Deliver the highest pending MSI vector when the guest can take it, or
+ * ask for an exit as soon as it can. */
+static void inject_pending(struct vcpu *v)
+{
+	int vec = user_vcpu_pending_irq(v);
+	u32 proc = vmcs_read32(VMCS_PROC_CONTROLS);
+
+	if (vec < 0 || (vmcs_read32(VMCS_ENTRY_INTR_INFO) & BIT(31)))
+		return;
+	if ((vmcs_readnat(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
+	    !(vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & 3)) {
+		vmcs_write32(VMCS_ENTRY_INTR_INFO, BIT(31) | INTR_TYPE_EXT | (u32)vec);
+		vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, 0);	/* wakes HLT */
+		user_vcpu_irq_taken(v, (u32)vec);
+		if (proc & PROC_INTR_WINDOW)
+			vmcs_write32(VMCS_PROC_CONTROLS, proc & ~PROC_INTR_WINDOW);
+	} else if (!(proc & PROC_INTR_WINDOW)) {
+		vmcs_write32(VMCS_PROC_CONTROLS, proc | PROC_INTR_WINDOW);
+	}
+}
+
+void vendor_user_vcpu_run(struct vcpu *v)
+{
+	u64 pa = (u64)v->vmcs;
+	bool ok;
+
+	if (!v->vmcs_ready) {
+		if (setup_vmcs(v)) {
+			pr_err("%s: cannot set up the VMCS of vCPU %u\n",
+			       v->vm->name, v->id);
+			user_vcpu_failed(v);
+			return;
+		}
+		__atomic_or_fetch(&v->run_req, USER_REQ_RESET, __ATOMIC_SEQ_CST);
+	} else {
+		asm volatile("vmptrld %1" : "=@cca"(ok) : "m"(pa) : "cc", "memory");
+	}
+	if (__atomic_fetch_and(&v->run_req, ~USER_REQ_RESET, __ATOMIC_SEQ_CST) &
+	    USER_REQ_RESET)
+		load_init_state(v);
+	while (user_vcpu_pre_entry(v)) {
+		u32 reason;
+
+		inject_pending(v);
+		if (v->t_done) {
+			v->io_hv_ticks += rdtsc() - v->t_done;
+			v->t_done = 0;
+		}
+		if (vmx_enter(&v->regs, v->launched)) {
+			vmx_report(v, "VM entry failed", ~0U);
+			user_vcpu_failed(v);
+			return;
+		}
+		v->t_exit = rdtsc();
+		v->launched = true;
+		reason = vmcs_read32(VMCS_EXIT_REASON);
+		v->exits_total++;
+		if ((reason & 0xffff) < NR_EXIT_REASONS)
+			v->exits[reason & 0xffff]++;
+		if (reason & BIT(31)) {
+			vmx_report(v, "VM entry failed", reason & 0xffff);
+			user_vcpu_failed(v);
+			return;
+		}
+		vmx_requeue_interrupted_event();
+		if (vmx_handle_exit(v, reason & 0xffff)) {
+			user_vcpu_failed(v);
+			return;
+		}
+	}
+}
+
+void vendor_user_vcpu_release(struct vcpu *v)
+{
+	u64 pa = (u64)v->vmcs;
+
+	asm volatile("vmclear %0" :: "m"(pa) : "cc", "memory");
+	invept_all(v->vm);
+}
+
+/* External interrupts exit only in User VMs: a kick, or an interrupt
+ * left armed on this CPU; acknowledged by the exit, ended here. */
+int vmx_handle_extint(struct vcpu *vcpu)
+{
+	apic_eoi();
+	return 0;
+}
+
+int vmx_handle_intr_window(struct vcpu *vcpu)
+{
+	vmcs_write32(VMCS_PROC_CONTROLS,
+		     vmcs_read32(VMCS_PROC_CONTROLS) & ~PROC_INTR_WINDOW);
+	return 0;
+}

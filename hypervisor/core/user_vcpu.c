@@ -1,0 +1,241 @@
+/* A CPU the Service VM gave up, running the User VM vCPU assigned to it,
+ * and the I/O requests that vCPU sends to the Service VM.
+ *
+ * One vCPU per CPU, no time sharing: between VM exit and entry the CPU
+ * looks at the requests the management side posted (core/user_vm.c), and
+ * while a request of its vCPU is with the Service VM it spins on the slot
+ * (completion_polling), so a completion costs the Service VM no
+ * hypercall and the vCPU no wake-up. */
+#include "insn.h"
+#include "lib.h"
+#include "printk.h"
+#include "user_vm.h"
+#include "vcpu_vendor.h"
+#include <asm/cpu.h>
+
+static u32 req(const struct vcpu *v)
+{
+	return __atomic_load_n(&v->run_req, __ATOMIC_SEQ_CST);
+}
+
+static void publish(struct vcpu *v, u32 state)
+{
+	__atomic_store_n(&v->run_state, state, __ATOMIC_SEQ_CST);
+}
+
+/* Started, not asked to stop, and with a state to start from: a vCPU
+ * other than the first waits for INIT-SIPI, which arrives with the
+ * virtual LAPIC of the next step, unless the device model set its
+ * registers. */
+static bool runnable(const struct vcpu *v)
+{
+	return !(req(v) & (USER_REQ_STOP | USER_REQ_RELEASE)) &&
+		__atomic_load_n(&v->vm->state, __ATOMIC_SEQ_CST) == USER_VM_RUNNING &&
+		(v->id == 0 || v->regs_set);
+}
+
+__noreturn void user_cpu_loop(u32 pcpu)
+{
+	vendor_user_cpu_init();
+	for (;;) {
+		struct vcpu *v = user_vm_cpu_vcpu(pcpu);
+
+		if (!v) {
+			cpu_relax();
+			continue;
+		}
+		if (req(v) & USER_REQ_RELEASE) {
+			if (__atomic_load_n(&v->run_state, __ATOMIC_ACQUIRE) !=
+			    USER_RUN_RELEASED) {
+				if (v->vmcs_ready)
+					vendor_user_vcpu_release(v);
+				publish(v, USER_RUN_RELEASED);
+			}
+			cpu_relax();
+			continue;
+		}
+		if (!runnable(v)) {
+			if (__atomic_load_n(&v->run_state, __ATOMIC_RELAXED) !=
+			    USER_RUN_STOPPED)
+				publish(v, USER_RUN_STOPPED);
+			cpu_relax();
+			continue;
+		}
+		/* Published before run_req is read again: a stop posted
+		 * meanwhile is seen here or its poster sees IN_GUEST and
+		 * waits (user_vm.c, stop_vcpus). */
+		publish(v, USER_RUN_IN_GUEST);
+		if (runnable(v) && user_vm_cpu_vcpu(pcpu) == v)
+			vendor_user_vcpu_run(v);
+		publish(v, USER_RUN_STOPPED);
+	}
+}
+
+bool user_vcpu_pre_entry(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	u64 gen;
+
+	if (req(v) & (USER_REQ_STOP | USER_REQ_RELEASE))
+		return false;
+	gen = __atomic_load_n(&vm->ept_gen, __ATOMIC_SEQ_CST);
+	if (gen != v->ept_gen_seen) {
+		vendor_vm_flush(vm);
+		__atomic_store_n(&v->ept_gen_seen, gen, __ATOMIC_RELEASE);
+	}
+	return true;
+}
+
+/* ---- I/O requests --------------------------------------------------------- */
+
+/*
+ * Hand one access to the Service VM and wait for its answer: fill the
+ * vCPU's slot, store PENDING, signal, spin until COMPLETE, take a read's
+ * value, store FREE.  Returns 0, 1 if a stop request ended the wait (the
+ * request is abandoned with the vCPU's state: only a reset follows), or
+ * -EIO if the slot was not free (the Service VM broke the protocol).
+ */
+static int send_request(struct vcpu *v, const struct islet_io_request *in,
+			u64 *val)
+{
+	struct islet_io_request *r = &v->vm->ioreq[v->id];
+	u64 t0;
+	u32 st;
+
+	if (__atomic_load_n(&r->processed, __ATOMIC_ACQUIRE) !=
+	    ISLET_IOREQ_STATE_FREE)
+		return -EIO;
+	r->type = in->type;
+	r->completion_polling = 1;
+	r->kernel_handled = 0;
+	r->reqs = in->reqs;
+	__atomic_store_n(&r->processed, ISLET_IOREQ_STATE_PENDING,
+			 __ATOMIC_RELEASE);
+	hsm_notify_raise();
+	t0 = rdtsc();
+	v->io_hv_ticks += t0 - v->t_exit;
+	for (;;) {
+		st = __atomic_load_n(&r->processed, __ATOMIC_ACQUIRE);
+		if (st == ISLET_IOREQ_STATE_COMPLETE)
+			break;
+		/* Pause, reset and destroy do not wait for the device
+		 * model; EPT changes are flushed while waiting. */
+		if (!user_vcpu_pre_entry(v))
+			return 1;
+		cpu_relax();
+	}
+	v->t_done = rdtsc();
+	v->io_sv_ticks += v->t_done - t0;
+	v->io_count++;
+	if (val)
+		*val = in->type == ISLET_IOREQ_TYPE_MMIO ?
+			r->reqs.mmio_request.value : r->reqs.pio_request.value;
+	__atomic_store_n(&r->processed, ISLET_IOREQ_STATE_FREE, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int user_vcpu_pio(struct vcpu *v, u16 port, u8 size, bool in, u32 *val)
+{
+	struct islet_io_request r = { .type = ISLET_IOREQ_TYPE_PORTIO };
+	u64 got = 0;
+	int ret;
+
+	r.reqs.pio_request.direction = in ? ISLET_IOREQ_DIR_READ :
+		ISLET_IOREQ_DIR_WRITE;
+	r.reqs.pio_request.address = port;
+	r.reqs.pio_request.size = size;
+	r.reqs.pio_request.value = in ? 0 : *val;
+	ret = send_request(v, &r, in ? &got : NULL);
+	if (!ret && in)
+		*val = (u32)got;
+	return ret;
+}
+
+/* An access to guest-physical memory the VM's EPT does not map: decode
+ * the instruction, send it as an MMIO request, finish it in the vCPU. */
+int user_vcpu_mmio(struct vcpu *v, u64 gpa)
+{
+	struct islet_io_request r = { .type = ISLET_IOREQ_TYPE_MMIO };
+	struct vcpu_insn_ctx ctx;
+	struct insn_mov m;
+	u8 buf[15];
+	u64 val = 0, mask;
+	int n = vcpu_fetch_insn(v, buf), ret;
+
+	vendor_insn_ctx(v, &ctx);
+	ret = n < 0 ? n : insn_decode_mov(buf, (size_t)n, ctx.long_mode,
+					  ctx.def32, &m);
+	if (ret) {
+		pr_info("%s: MMIO at GPA 0x%lx by an instruction not emulated (RIP 0x%lx, %d)\n",
+			v->vm->name, gpa, ctx.rip_linear, ret);
+		return -EOPNOTSUPP;
+	}
+	mask = m.size == 8 ? ~0ULL : (1ULL << (8 * m.size)) - 1;
+	r.reqs.mmio_request.address = gpa;
+	r.reqs.mmio_request.size = m.size;
+	if (m.store) {
+		val = m.has_imm ? m.imm : vendor_gpr(v, m.reg);
+		if (m.high8)
+			val >>= 8;
+		r.reqs.mmio_request.direction = ISLET_IOREQ_DIR_WRITE;
+		r.reqs.mmio_request.value = val & mask;
+	} else {
+		r.reqs.mmio_request.direction = ISLET_IOREQ_DIR_READ;
+	}
+	ret = send_request(v, &r, m.store ? NULL : &val);
+	if (ret)
+		return ret;
+	if (!m.store)
+		vendor_set_gpr(v, m.reg,
+			       insn_mov_merge(&m, vendor_gpr(v, m.reg), val & mask));
+	vendor_advance_rip(v, m.len);
+	return 0;
+}
+
+/*
+ * The vCPU cannot go on (the cause is reported already): stop the whole
+ * VM and tell the device model as ACRN does, with a power-off write in
+ * the vCPU's slot (islet/hypercall.h).  Nothing waits for the answer: the
+ * VM stays stopped until it is reset or destroyed.
+ */
+void user_vcpu_failed(struct vcpu *v)
+{
+	struct islet_io_request *r = v->vm->ioreq ? &v->vm->ioreq[v->id] : NULL;
+
+	user_vm_stop_self(v->vm);
+	pr_info("%s stopped (vCPU %u); reported to the Service VM as a power-off\n",
+		v->vm->name, v->id);
+	if (!r || __atomic_load_n(&r->processed, __ATOMIC_ACQUIRE) !=
+	    ISLET_IOREQ_STATE_FREE)
+		return;
+	r->type = ISLET_IOREQ_TYPE_PORTIO;
+	r->completion_polling = 1;
+	r->kernel_handled = 0;
+	memset(&r->reqs, 0, sizeof(r->reqs));
+	r->reqs.pio_request.direction = ISLET_IOREQ_DIR_WRITE;
+	r->reqs.pio_request.address = ISLET_VM_PM1A_CNT_PORT;
+	r->reqs.pio_request.size = 2;
+	r->reqs.pio_request.value = ISLET_VM_PM1A_SLP_EN | ISLET_VM_PM1A_SLP_TYP_S5;
+	__atomic_store_n(&r->processed, ISLET_IOREQ_STATE_PENDING,
+			 __ATOMIC_RELEASE);
+	hsm_notify_raise();
+}
+
+/* ---- Injected interrupts ---------------------------------------------------- */
+
+int user_vcpu_pending_irq(struct vcpu *v)
+{
+	for (int w = 3; w >= 0; w--) {
+		u64 bits = __atomic_load_n(&v->pending_irq[w], __ATOMIC_ACQUIRE);
+
+		if (bits)
+			return w * 64 + 63 - __builtin_clzll(bits);
+	}
+	return -1;
+}
+
+void user_vcpu_irq_taken(struct vcpu *v, u32 vec)
+{
+	__atomic_and_fetch(&v->pending_irq[vec / 64], ~BIT(vec % 64),
+			   __ATOMIC_ACQ_REL);
+}
