@@ -2,6 +2,7 @@
  * are not the Service VM at CPL 0; each handler validates its own
  * arguments, which are guest-physical addresses of the Service VM. */
 #include "printk.h"
+#include "user_vm.h"
 #include "vm.h"
 #include <islet/hypercall.h>
 
@@ -50,6 +51,7 @@ static const hypercall_fn hypercalls[] = {
 	[HC_INDEX(HC_SERVICE_VM_OFFLINE_CPU)] = hc_service_vm_offline_cpu,
 	[HC_INDEX(HC_CREATE_VM)] = hc_create_vm,
 	[HC_INDEX(HC_DESTROY_VM)] = hc_destroy_vm,
+	[HC_INDEX(HC_VM_SET_MEMORY_REGIONS)] = hc_vm_set_memory_regions,
 };
 
 s64 hypercall_dispatch(struct vcpu *vcpu, u64 id, u64 arg1, u64 arg2)

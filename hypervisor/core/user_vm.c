@@ -6,11 +6,11 @@
 #include "mm.h"
 #include "printk.h"
 #include "spinlock.h"
+#include "user_vm.h"
+#include "vcpu_vendor.h"
 #include "vm.h"
 #include <asm/percpu.h>
 #include <islet/hypercall.h>
-
-#define MAX_USER_VMS	7	/* vmid 1..7; 0 is the Service VM */
 
 static struct vm user_vms[MAX_USER_VMS];
 static bool slot_used[MAX_USER_VMS];
@@ -125,4 +125,25 @@ s64 hc_destroy_vm(struct vcpu *vcpu, u64 vmid, u64 unused)
 	if (!ret)
 		pr_info("destroyed VM %lu\n", vmid);
 	return ret;
+}
+
+/* Minimal versions for the memory step (core/user_vm_mem.c); the lead's
+ * User VM life cycle replaces them. */
+struct vm *user_vm_get(u64 vmid)
+{
+	spin_lock(&user_vm_lock);
+	if (vmid >= 1 && vmid <= MAX_USER_VMS && slot_used[vmid - 1])
+		return &user_vms[vmid - 1];
+	spin_unlock(&user_vm_lock);
+	return NULL;
+}
+
+void user_vm_put(struct vm *vm)
+{
+	spin_unlock(&user_vm_lock);
+}
+
+void user_vm_flush_ept(struct vm *vm)
+{
+	vendor_vm_flush(vm);
 }
