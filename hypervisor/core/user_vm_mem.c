@@ -17,6 +17,11 @@
  *    the pool runs out the ADDs done so far are unmapped again;
  *  - then the DELs and MODIFYs, which now free pages but need none.
  *
+ * Whatever removed or changed a translation (a DEL, a MODIFY, an undone
+ * ADD) is followed by user_vm_flush_ept() before the hypercall returns:
+ * the Service VM reuses what it unmapped as soon as it has the answer.
+ * Tables the EPT lets go of return to the pool only after that flush.
+ *
  * EPT pages come from the hypervisor's page pool (core/page_alloc.c).  A
  * region uses 2 MiB pages wherever its GPA and Service VM address are both
  * 2 MiB aligned and 2 MiB of it remain, 4 KiB pages elsewhere: 64 MiB in
@@ -42,6 +47,57 @@
  * guarded by the management lock that user_vm_get() takes.
  */
 static struct vm_memory_region regions[MAX_REGIONS];
+
+/*
+ * While a batch is applied, the VM's EPT frees its tables through
+ * defer_ops, which holds them back until the flush: until then a CPU
+ * running the VM may still walk a cached pointer to one, and must not
+ * find it reused by anyone.  The held pages are chained through their
+ * first word; a page address has the low 12 bits clear, so a stale walk
+ * that reads it finds an entry without access rights (no translation).
+ * Guarded by the management lock, like regions[].
+ */
+static const struct pt_ops *ept_ops;	/* the VM's own, delegated to */
+static void *held_pages;
+
+static void *defer_alloc(void *ctx)
+{
+	return ept_ops->alloc_page(ept_ops->ctx);
+}
+
+static void defer_free(void *ctx, void *page)
+{
+	*(void **)page = held_pages;
+	held_pages = page;
+}
+
+static u64 defer_v2p(void *ctx, void *va)
+{
+	return ept_ops->virt_to_phys(ept_ops->ctx, va);
+}
+
+static void *defer_p2v(void *ctx, u64 pa)
+{
+	return ept_ops->phys_to_virt(ept_ops->ctx, pa);
+}
+
+static const struct pt_ops defer_ops = {
+	.alloc_page = defer_alloc,
+	.free_page = defer_free,
+	.virt_to_phys = defer_v2p,
+	.phys_to_virt = defer_p2v,
+};
+
+/* After the flush: the held tables go back to the VM's allocator. */
+static void release_held(void)
+{
+	while (held_pages) {
+		void *page = held_pages;
+
+		held_pages = *(void **)page;
+		ept_ops->free_page(ept_ops->ctx, page);
+	}
+}
 
 /* The EPT attributes of @prot (already checked).  The page-table builder
  * knows write-back and uncacheable: WT, WC and WP become UC, which is
@@ -215,14 +271,19 @@ static void undo_adds(struct page_table *pt, u32 from)
 	}
 }
 
-/* Apply the @n checked regions to @pt, with the VM's EPT lock held. */
-static int apply(struct page_table *pt, u32 n)
+/* Apply the @n checked regions to @pt, with the VM's EPT lock held.
+ * *@flush: a translation may have been removed or changed. */
+static int apply(struct page_table *pt, u32 n, bool *flush)
 {
 	int ret;
 
 	for (u32 i = 0; i < n; i++) {
 		if (regions[i].type == MR_ADD)
 			continue;
+		/* DEL and MODIFY change translations.  A batch stopped by
+		 * a failed split changed none, but is flushed anyway, for
+		 * good measure. */
+		*flush = true;
 		ret = split_edges(pt, &regions[i]);
 		if (ret)
 			return ret;
@@ -235,6 +296,8 @@ static int apply(struct page_table *pt, u32 n)
 		ret = pt_map(pt, r->gpa, r->service_vm_gpa, r->size,
 			     prot_to_attr(r->prot));
 		if (ret) {
+			/* A CPU of the VM may have used the new mappings. */
+			*flush = true;
 			undo_adds(pt, i + 1);
 			return ret;
 		}
@@ -262,14 +325,13 @@ static int apply(struct page_table *pt, u32 n)
 /* Check and apply the @n regions copied in for @vm. */
 static int set_regions(struct vm *sv, struct vm *vm, u32 n)
 {
-	bool narrows = false;
+	bool flush = false;
 	int ret;
 
 	for (u32 i = 0; i < n; i++) {
 		ret = check_fields(&regions[i]);
 		if (ret)
 			return ret;
-		narrows |= regions[i].type != MR_ADD;
 	}
 	ret = check_overlaps(n);
 	if (ret)
@@ -294,15 +356,17 @@ static int set_regions(struct vm *sv, struct vm *vm, u32 n)
 		spin_unlock(&vm->ept_lock);
 		return ret;
 	}
-	ret = apply(&vm->ept, n);
+	ept_ops = vm->ept.ops;
+	vm->ept.ops = &defer_ops;
+	ret = apply(&vm->ept, n, &flush);
+	vm->ept.ops = ept_ops;
 	spin_unlock(&vm->ept_lock);
 
 	/* Outside the EPT lock: the flush may wait for the VM's CPUs, whose
-	 * exit handlers may need that lock.  A batch that failed for want of
-	 * pool pages may have split 2 MiB pages (same translations): that is
-	 * flushed too, for good measure. */
-	if (narrows)
+	 * exit handlers may need that lock. */
+	if (flush || held_pages)
 		user_vm_flush_ept(vm);
+	release_held();
 	return ret;
 }
 

@@ -35,6 +35,7 @@ int main(void)
 		register_user_vm_tests,
 		register_hypercall_tests,
 		register_user_vm_mem_tests,
+		register_user_vm_mem_refuse_tests,
 	};
 	unsigned int failures;
 
