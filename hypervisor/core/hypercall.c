@@ -60,6 +60,7 @@ static const hypercall_fn hypercalls[] = {
 	[HC_INDEX(HC_SET_IOREQ_BUFFER)] = hc_set_ioreq_buffer,
 	[HC_INDEX(HC_NOTIFY_REQUEST_FINISH)] = hc_notify_request_finish,
 	[HC_INDEX(HC_PM_GET_CPU_STATE)] = hc_pm_get_cpu_state,
+	[HC_INDEX(HC_VM_SET_MEMORY_REGIONS)] = hc_vm_set_memory_regions,
 };
 
 s64 hypercall_dispatch(struct vcpu *vcpu, u64 id, u64 arg1, u64 arg2)

@@ -13,11 +13,11 @@
 #include "mm.h"
 #include "printk.h"
 #include "spinlock.h"
+#include "user_vm.h"
+#include "vcpu_vendor.h"
 #include "vm.h"
 #include <asm/percpu.h>
 #include <islet/hypercall.h>
-
-#include "user_vm.h"
 #include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/msr.h>
@@ -182,6 +182,7 @@ void user_vm_flush_ept(struct vm *vm)
 {
 	u64 gen = __atomic_add_fetch(&vm->ept_gen, 1, __ATOMIC_SEQ_CST);
 
+	vendor_vm_flush(vm);	/* this CPU's, should it hold any */
 	for (u32 i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 
@@ -396,23 +397,6 @@ s64 hc_set_vcpu_regs(struct vcpu *vcpu, u64 vmid, u64 gpa)
 }
 
 /* ---- I/O requests -------------------------------------------------------- */
-
-bool service_vm_owns_ram(struct vm *sv, u64 gpa, u64 size)
-{
-	u64 end = gpa + size;
-
-	if (!size || end < gpa || !e820_range_is(&sv->e820, gpa, size, E820_RAM))
-		return false;
-	if (gpa < hv_base() + hv_size() && hv_base() < end)
-		return false;
-	for (u64 a = ALIGN_DOWN(gpa, PAGE_SIZE); a < end; a += PAGE_SIZE) {
-		u64 hpa, attr;
-
-		if (pt_lookup(&sv->ept, a, &hpa, &attr) || hpa != a)
-			return false;
-	}
-	return true;
-}
 
 s64 hc_set_ioreq_buffer(struct vcpu *vcpu, u64 vmid, u64 gpa)
 {

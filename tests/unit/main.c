@@ -35,6 +35,8 @@ int main(void)
 		register_vcpu_start_tests,
 		register_user_vm_tests,
 		register_hypercall_tests,
+		register_user_vm_mem_tests,
+		register_user_vm_mem_refuse_tests,
 	};
 	unsigned int failures;
 

@@ -7,12 +7,14 @@
  * sets, or from the vCPU's real start-up state (vcpu_start.c, linked), so
  * that SERVICE_VM_OFFLINE_CPU followed by CREATE_VM goes through the real
  * give-up.  EPT roots come from the real page pool (core/page_alloc.c), so
- * page_pool_free() counts leaks. */
+ * page_pool_free() counts leaks.  test_user_vm_mem.c shares this fake
+ * Service VM (fake_service_vm.h). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "unit.h"
+#include "fake_service_vm.h"
 #include "mm.h"
 #include "printk.h"
 #include "vm.h"
@@ -24,13 +26,13 @@
 
 /* ---- the Service VM and its memory ---- */
 
-static struct vm sv;
-static u8 gmem[3 * PAGE_SIZE] __aligned(8);	/* Service VM GPA 0 .. */
+struct vm sv;
+u8 gmem[FAKE_SV_MEM_SIZE] __aligned(8);	/* Service VM GPA 0 .. */
 static u8 gmem_ref[sizeof(gmem)];	/* what gmem should hold */
 static bool fail_read, fail_write;
 static u32 nr_reads, nr_writes, nr_given_up_queries;
 static u64 last_len;
-static u64 given_up_mask;		/* forced given-up CPUs */
+u64 given_up_mask;		/* forced given-up CPUs */
 
 static u32 apic_of(u32 pcpu)
 {
@@ -555,7 +557,8 @@ static bool dispatched(u64 idx)
 	       idx == HC_INDEX(HC_INJECT_MSI) || idx == HC_INDEX(HC_SET_IRQLINE) ||
 	       idx == HC_INDEX(HC_SET_IOREQ_BUFFER) ||
 	       idx == HC_INDEX(HC_NOTIFY_REQUEST_FINISH) ||
-	       idx == HC_INDEX(HC_PM_GET_CPU_STATE);
+	       idx == HC_INDEX(HC_PM_GET_CPU_STATE) ||
+	       idx == HC_INDEX(HC_VM_SET_MEMORY_REGIONS);
 }
 
 static void test_dispatch_unknown(void)

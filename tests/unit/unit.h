@@ -32,5 +32,7 @@ int register_ipi_tests(void);
 int register_vcpu_start_tests(void);
 int register_user_vm_tests(void);
 int register_hypercall_tests(void);
+int register_user_vm_mem_tests(void);
+int register_user_vm_mem_refuse_tests(void);
 
 #endif

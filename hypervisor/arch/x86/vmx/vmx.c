@@ -52,6 +52,8 @@ void vendor_vm_flush(struct vm *vm)
 	struct { u64 eptp, reserved; } desc = { vm->eptp, 0 };
 	u64 type = (vmx_cfg.ept_cap & EPT_CAP_INVEPT_SINGLE) ? 1 : 2;
 
+	if (!vm->eptp)
+		return;		/* a User VM that never ran: nothing cached */
 	asm volatile("invept %0, %1" :: "m"(desc), "r"(type) : "cc", "memory");
 }
 
