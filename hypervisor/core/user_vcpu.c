@@ -220,22 +220,3 @@ void user_vcpu_failed(struct vcpu *v)
 			 __ATOMIC_RELEASE);
 	hsm_notify_raise();
 }
-
-/* ---- Injected interrupts ---------------------------------------------------- */
-
-int user_vcpu_pending_irq(struct vcpu *v)
-{
-	for (int w = 3; w >= 0; w--) {
-		u64 bits = __atomic_load_n(&v->pending_irq[w], __ATOMIC_ACQUIRE);
-
-		if (bits)
-			return w * 64 + 63 - __builtin_clzll(bits);
-	}
-	return -1;
-}
-
-void user_vcpu_irq_taken(struct vcpu *v, u32 vec)
-{
-	__atomic_and_fetch(&v->pending_irq[vec / 64], ~BIT(vec % 64),
-			   __ATOMIC_ACQ_REL);
-}

@@ -488,6 +488,25 @@ s64 hc_inject_msi(struct vcpu *vcpu, u64 vmid, u64 gpa)
 	return hit ? 0 : -EINVAL;
 }
 
+/* The highest pending vector (delivered first), or -1; and its removal
+ * once injected.  On the vCPU's CPU, while INJECT_MSI adds bits. */
+int user_vcpu_pending_irq(struct vcpu *v)
+{
+	for (int w = 3; w >= 0; w--) {
+		u64 bits = __atomic_load_n(&v->pending_irq[w], __ATOMIC_ACQUIRE);
+
+		if (bits)
+			return w * 64 + 63 - __builtin_clzll(bits);
+	}
+	return -1;
+}
+
+void user_vcpu_irq_taken(struct vcpu *v, u32 vec)
+{
+	__atomic_and_fetch(&v->pending_irq[vec / 64], ~BIT(vec % 64),
+			   __ATOMIC_ACQ_REL);
+}
+
 #define USER_VM_NR_GSI	48	/* the virtual IOAPIC's inputs (as ACRN) */
 
 /* The level of a GSI input.  It is kept so the virtual IOAPIC and PIC of
