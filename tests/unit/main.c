@@ -34,6 +34,7 @@ int main(void)
 		register_vcpu_start_tests,
 		register_user_vm_tests,
 		register_hypercall_tests,
+		register_hsm_notify_tests,
 	};
 	unsigned int failures;
 

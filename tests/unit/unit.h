@@ -31,5 +31,6 @@ int register_ipi_tests(void);
 int register_vcpu_start_tests(void);
 int register_user_vm_tests(void);
 int register_hypercall_tests(void);
+int register_hsm_notify_tests(void);
 
 #endif
