@@ -222,22 +222,30 @@ static int __init hsm_init(void)
 	ret = islet_detect(&version);
 	if (ret)
 		return ret;
+	ret = hsm_notify_register();
+	if (ret)
+		return ret;
 	ret = misc_register(&hsm_miscdev);
 	if (ret) {
 		/* -EBUSY: the kernel's own ACRN HSM holds the name. */
 		pr_err("cannot register /dev/%s (error %d)\n",
 		       hsm_miscdev.name, ret);
-		return ret;
+		goto err_notify;
 	}
 	pr_info("Islet hypervisor API %u.%u; /dev/%s ready\n",
 		version.major_version, version.minor_version,
 		hsm_miscdev.name);
 	return 0;
+
+err_notify:
+	hsm_notify_unregister();
+	return ret;
 }
 
 static void __exit hsm_exit(void)
 {
 	misc_deregister(&hsm_miscdev);
+	hsm_notify_unregister();
 }
 
 module_init(hsm_init);

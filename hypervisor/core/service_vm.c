@@ -9,6 +9,7 @@
 #include "printk.h"
 #include "smp.h"
 #include "timer.h"
+#include "user_vm.h"
 #include "vcpu_vendor.h"
 #include <asm/apic.h>
 #include <asm/cpu.h>
@@ -319,6 +320,11 @@ __noreturn void service_vm_start(const struct boot_info *bi)
 		panic("cannot build the Service VM's memory (%d)\n", ret);
 	setup_msr_bitmap(vm);
 	ret = setup_io(vm);
+	/* After setup_io(): it traps 0xcf8-0xcff, and the reset handler of
+	 * 0xcf9 must come first.  Without the device the Service VM still
+	 * runs; it just cannot serve User VMs (the HSM module says so). */
+	if (!ret)
+		hsm_notify_init(vm);
 	if (!ret)
 		ret = load_kernel(bi, &st);
 	if (ret)

@@ -38,6 +38,7 @@ int main(void)
 		register_hypercall_tests,
 		register_user_vm_mem_tests,
 		register_user_vm_mem_refuse_tests,
+		register_hsm_notify_tests,
 	};
 	unsigned int failures;
 

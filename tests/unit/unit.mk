@@ -1,8 +1,9 @@
 # Host unit tests: the hypervisor's pure logic (boot-info parsing, e820,
 # page-table builder, bzImage loader, guest page walk, store decoder, fault
 # reporter, IPI destinations, vCPU start-up state machine, User VM slots,
-# hypercall dispatch, page pool, User VM memory regions) compiled for the
-# host against CUnit, with ASan/UBSan so that an out-of-bounds read on malformed input fails the
+# hypercall dispatch, page pool, User VM memory regions and life cycle,
+# the HSM notification device) compiled for the host against CUnit, with
+# ASan/UBSan so that an out-of-bounds read on malformed input fails the
 # test instead of passing silently.
 # $(UNIT_DIR)/shim comes before the arch headers: its asm/cpu.h replaces
 # the privileged instructions (control registers, halt, pause) with hooks
@@ -19,7 +20,8 @@ UNIT_HV_SRCS	:= hypervisor/boot/multiboot2.c hypervisor/boot/cmdline.c \
 		   hypervisor/arch/x86/fault.c hypervisor/arch/x86/ipi_dest.c \
 		   hypervisor/arch/x86/vcpu_start.c hypervisor/core/user_vm.c \
 		   hypervisor/core/hypercall.c hypervisor/core/page_alloc.c \
-		   hypervisor/core/user_vm_mem.c
+		   hypervisor/core/user_vm_mem.c \
+		   hypervisor/core/vpci_notify.c
 UNIT_SRCS	:= $(sort $(wildcard $(UNIT_DIR)/*.c))
 UNIT_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all
 UNIT_CFLAGS	:= $(HOST_CFLAGS) $(UNIT_SAN) -Ihypervisor/include \
