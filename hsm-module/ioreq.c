@@ -220,12 +220,14 @@ static void hsm_ioreq_hand_over(struct hsm_ioreq *r, unsigned int vcpu,
  *
  * Returns true when the access is finished here.  Otherwise @req was left
  * alone, or (a data access with the enable bit set) rewritten in place as
- * a PCICFG request: direction, size and value sit where they sit in the
- * port request, so only the type, the address (now reserved) and the
- * function's coordinates change.  reg is the dword's offset (bits 7:2),
- * plus bits 11:8 from CONFIG_ADDRESS bits 27:24 (AMD's extended
- * configuration space through 0xCF8, which upstream decodes too), plus the
- * byte offset within the window.
+ * a PCICFG request.  The rewrite changes the type and fills in the
+ * function's coordinates, which lie past the end of the port request: the
+ * port request's own fields, the port number included (in the PCICFG
+ * request's reserved words), stay as the hypervisor wrote them, and
+ * direction, size and value mean the same in both.  reg is the dword's
+ * offset (bits 7:2), plus bits 11:8 from CONFIG_ADDRESS bits 27:24 (AMD's
+ * extended configuration space through 0xCF8, which upstream decodes too),
+ * plus the byte offset within the window.
  */
 static bool hsm_ioreq_pci_config(struct hsm_ioreq *r,
 				 struct islet_io_request *req)
@@ -254,7 +256,6 @@ static bool hsm_ioreq_pci_config(struct hsm_ioreq *r,
 		return true;
 	}
 
-	memset(pci->reserved, 0, sizeof(pci->reserved));
 	pci->bus = (address >> 16) & 0xff;
 	pci->dev = (address >> 11) & 0x1f;
 	pci->func = (address >> 8) & 0x7;
