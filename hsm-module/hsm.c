@@ -53,9 +53,9 @@ static int hsm_release(struct inode *inode, struct file *file)
 		hsm_vm_destroy(vm);
 	mutex_unlock(&vm->lock);
 	/* No ioctl of this file can run any more: free each part's state. */
-	hsm_irqfd_free(vm);
+	hsm_ioreq_free(vm);	/* first: it stops dispatch to the VM */
 	hsm_ioeventfd_free(vm);
-	hsm_ioreq_free(vm);
+	hsm_irqfd_free(vm);
 	hsm_mm_free(vm);
 	mutex_destroy(&vm->lock);
 	kfree(vm);
