@@ -54,9 +54,9 @@ hsm-selftest $args
 status=$?
 echo "ISLET-MARKER: selftest-end $(islet-probe tsc)"
 
-dmesg_hsm
 bad=$(dmesg | grep -E 'Oops|BUG:|WARNING:|Call Trace|general protection' |
 	head -n 1)
 [ -z "$bad" ] || fail "kernel log: $bad"
 [ "$status" = 0 ] || fail "hsm-selftest exit status $status"
+dmesg_hsm
 echo "HSM-SELFTEST-RESULT: PASS"
