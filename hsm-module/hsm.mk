@@ -10,7 +10,8 @@
 #
 #   build/hsm-module/islet_hsm.ko   the module                       (all)
 #   build/tests/hsm/hsm-smoke       ioctl smoke test, static          (all)
-#   build/tests/hsm/hsm-vm-test     VM life-cycle test, static        (all)
+#   build/tests/hsm/hsm-selftest    the ioctl selftest, static        (all)
+#                                   (tests/hsm/selftest/selftest.mk)
 #   check-hsm-build                 W=1 C=1 (sparse) rebuild; any warning fails
 #   check-hsm-qemu                  without Islet (QEMU TCG) loading fails cleanly
 #   hsm-dkms                        a DKMS source tree: build/islet-hsm-<version>/
@@ -79,26 +80,23 @@ $(HSM_SMOKE): tests/hsm/hsm_smoke.c $(wildcard include/islet/*.h) \
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -Iinclude -static -s -o $@ $<
 
-# The VM life-cycle test (tests/hsm/vm.sh), likewise static.
-HSM_VM_TEST	:= $(HSM_TEST_OUT)/hsm-vm-test
-$(HSM_VM_TEST): tests/hsm/hsm_vm_test.c $(wildcard include/islet/*.h) \
-		| $(DEPS_BUILD)
-	@mkdir -p $(@D)
-	$(HOSTCC) $(HOST_CFLAGS) -Iinclude -static -s -o $@ $<
+# The selftest with its guests (HSM_SELFTEST), likewise static.
+include tests/hsm/selftest/selftest.mk
 
 # What the Service VM initramfs of the test machine needs to run
-# tests/hsm/on-islet.sh, tests/hsm/remove-cpu.sh and tests/hsm/vm.sh
-# (mkinitramfs.py arguments, and their files).
-HSM_INITRAMFS_DEPS	:= $(HSM_KO) $(HSM_SMOKE) $(HSM_VM_TEST) \
-	tests/hsm/on-islet.sh tests/hsm/remove-cpu.sh tests/hsm/vm.sh
+# tests/hsm/on-islet.sh, tests/hsm/remove-cpu.sh and
+# tests/hsm/selftest/run.sh (mkinitramfs.py arguments, and their files).
+HSM_INITRAMFS_DEPS	:= $(HSM_KO) $(HSM_SMOKE) $(HSM_SELFTEST) \
+	tests/hsm/on-islet.sh tests/hsm/remove-cpu.sh \
+	tests/hsm/selftest/run.sh
 HSM_INITRAMFS_FILES	:= --file $(HSM_KO):/lib/modules/islet_hsm.ko:644 \
 	--file $(HSM_SMOKE):/bin/hsm-smoke \
-	--file $(HSM_VM_TEST):/bin/hsm-vm-test \
+	--file $(HSM_SELFTEST):/bin/hsm-selftest \
 	--file tests/hsm/on-islet.sh:/bin/hsm-on-islet:755 \
 	--file tests/hsm/remove-cpu.sh:/bin/hsm-remove-cpu:755 \
-	--file tests/hsm/vm.sh:/bin/hsm-vm:755
+	--file tests/hsm/selftest/run.sh:/bin/hsm-selftest-run:755
 
-ALL += $(HSM_KO) $(HSM_SMOKE) $(HSM_VM_TEST)
+ALL += $(HSM_KO) $(HSM_SMOKE)
 
 # A fresh copy built with W=1 and sparse; also proves that the check sees a
 # W=1 warning and a sparse warning planted in further copies.

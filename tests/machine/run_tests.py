@@ -22,10 +22,16 @@
                numbers fail with EINVAL, "1" succeeds (CPU 1 offline, the
                hypervisor's "gave up" line), "1" again fails with EBUSY;
                then Linux cannot bring CPU 1 back (the hypervisor refuses
-               the start-up IPIs); then VMs on CPU 1 (tests/hsm/vm.sh):
-               CREATE_VM/DESTROY_VM, their errnos, destroy on close, and
-               1000 x (open, create, close) with MemFree and the
-               hypervisor's created/destroyed lines balanced; power-off
+               the start-up IPIs); power-off
+  islet-hsm    3 emulated CPUs under Islet: the Service VM gives up CPUs 1
+               and 2 and runs hsm-selftest on them (tests/hsm/selftest/):
+               User VMs with tiny guests whose port and MMIO accesses it
+               serves, two VMs at once, a triple fault reported as the
+               VM's stop, every bad input with its errno, 1000 x (open,
+               create, memory, close) without a leak, a killed device
+               model, ioeventfds; every test must PASS, the hypervisor must
+               report the triple fault, and every VM it created must be
+               destroyed; power-off
 
 After the verdicts, "machine: measurements" gives the figures: the
 hypervisor image's size and reserved range, marker ticks bare and under
@@ -73,9 +79,14 @@ class Spec:
 
 
 # Wall-clock limits: a 1-CPU boot takes 20-30 s of CPU here, a 2-CPU one
-# 30-40 s; with all six at once on two cores each takes 2-3 times that.
-# The islet-offline run's ips (its Spec): ticks to emulated seconds.
+# 30-40 s; with all of them at once on two cores each takes 2-3 times that.
+# The islet-offline and islet-hsm runs' ips (their Specs): ticks to emulated
+# seconds.
 OFFLINE_IPS = 10_000_000
+HSM_IPS = OFFLINE_IPS
+# hsm-selftest's tests (tests/hsm/selftest/harness.c): each must PASS.
+HSM_SELFTESTS = ("life-cycle", "guest-io", "two-vms", "triple-fault",
+                 "bad-input", "leak", "kill-running", "ioeventfd-irqfd")
 
 SPECS = [
     Spec("bare", "bare", "bare", timeout=300),
@@ -99,6 +110,12 @@ SPECS = [
     # other runs'.
     Spec("islet-offline", "islet", "offline", cpus=2, timeout=600,
          run_args=dict(ips=OFFLINE_IPS)),
+    # 3 CPUs: the Service VM keeps CPU 0 and gives up 1 and 2 for User VMs.
+    # At 10M ips, as islet-offline: the boot's device polling shrinks
+    # (fewer ticks per emulated second), and the selftest's time limits
+    # are emulated seconds.  Its ticks are not compared with other runs'.
+    Spec("islet-hsm", "islet", "hsm", cpus=3, timeout=1500,
+         run_args=dict(ips=HSM_IPS)),
 ]
 TESTS = [s.name for s in SPECS]
 
@@ -112,6 +129,7 @@ class Check:
         self.info = []
         self.marker = None   # the userspace marker tick, for the figures
         self.stats = None    # the first exit statistics block, likewise
+        self.perf = []       # islet-hsm: hsm-selftest's HSM-PERF lines
 
     def require(self, cond, reason):
         if not cond:
@@ -403,39 +421,86 @@ def check_islet_offline(r, n=2):
         if t_attempt is not None:
             c.info.append(f"the failed start of CPU 1 took "
                           f"{t_survived - t_attempt} ticks")
-    check_offline_vms(c, r)
     check_marker(c, r)
     check_ended_by_poweroff(c, r)
     check_exit_stats(c, r)
     return c
 
 
-def check_offline_vms(c, r):
-    """tests/hsm/vm.sh, after the remove_cpu steps: VMs created on the
-    given-up CPU 1, the errnos, the 1000 x (open, create, close) loop."""
+def check_islet_hsm(r, n=3):
+    """tests/hsm/selftest/run.sh: CPUs 1 and 2 given up, then hsm-selftest
+    on them; every test passes, the hypervisor reports the triple fault,
+    and every VM it created is destroyed."""
+    c = Check("islet-hsm")
     serial = r.serial
-    vm = bochs.lines_with(serial, "HSM-VM: ")
-    c.info += ["  " + ln for ln in vm
-               if not ln.startswith("HSM-VM: ok ")]
-    oks = [ln for ln in vm if ln.startswith("HSM-VM: ok ")]
-    fails = [ln for ln in vm if ln.startswith("HSM-VM: FAIL ")]
-    c.info.append(f"  hsm-vm-test: {len(oks)} checks ok, {len(fails)} failed")
-    c.require("HSM-VM-RESULT: PASS" in serial, "the VM life-cycle steps "
-              "failed: " + "; ".join(bochs.lines_with(serial,
-                                                      "HSM-VM-RESULT") +
-                                     fails[:5]))
-    loop = re.search(r"HSM-VM: loop: (\d+) iterations", serial)
-    c.require(loop and int(loop.group(1)) == 1000,
-              f"the loop did not do 1000 iterations: "
-              f"{loop.group(0) if loop else 'no HSM-VM: loop line'}")
-    mem = re.search(r"MemFree before (\d+) kB, after (\d+)", serial)
-    if c.require(mem, "no MemFree line from the loop"):
-        c.info.append(f"  MemFree around the loop: {mem.group(1)} kB -> "
-                      f"{mem.group(2)} kB")
+    lines = islet_lines(r)
+    start = [ln for ln in lines if "starting the Service VM on" in ln]
+    c.require(start and f"starting the Service VM on {n} CPUs" in start[0],
+              f"expected the Service VM on {n} CPUs: "
+              f"{start[0] if start else 'no such line'}")
+    check_probe(c, r, "hypervisor=ACRNACRNACRN", "privileged=1")
+    online = bochs.lines_with(serial, "ISLET-PROBE: smp online=")
+    c.require(online and online[0].endswith(f"online=0-{n - 1}"),
+              f"CPUs online at the start: {online[:1]}, expected 0-{n - 1}")
+    c.info += ["  " + ln for ln in bochs.lines_with(serial, "HSM-SELFTEST: ")]
+    gave = [ln for ln in lines if "Service VM gave up CPU" in ln]
+    c.info += ["  " + ln for ln in gave]
+    for cpu in range(1, n):
+        c.require(any(f"gave up CPU {cpu} " in ln for ln in gave),
+                  f"no 'islet: Service VM gave up CPU {cpu}' line")
 
-    # The hypervisor's side: a VM is created on CPU 1 (mask 0x2) each time,
-    # and each one created is destroyed; the loop's 1000 among them.
-    # COM1 only: islet_lines() adds port 0xE9, which may repeat them.
+    # The selftest's own verdicts: one HSM-TEST line per test, all PASS.
+    c.info += ["  " + ln for ln in bochs.lines_with(serial, "HSM-INFO: ")]
+    c.perf = bochs.lines_with(serial, "HSM-PERF: ")
+    c.info += ["  " + ln for ln in c.perf]
+    verdicts = {}
+    for ln in bochs.lines_with(serial, "HSM-TEST: "):
+        m = re.match(r"HSM-TEST: (\S+): (PASS|FAIL|SKIP)\b ?(.*)", ln)
+        if m:
+            verdicts[m.group(1)] = (m.group(2), m.group(3))
+    for name in list(HSM_SELFTESTS) + sorted(set(verdicts) -
+                                             set(HSM_SELFTESTS)):
+        got = verdicts.get(name)
+        c.require(got and got[0] == "PASS", f"hsm-selftest {name}: " +
+                  (" ".join(got).strip() if got else "no HSM-TEST line"))
+    failed = bochs.lines_with(serial, "HSM-CHECK: ")
+    c.info += ["  " + ln for ln in failed[:20]]
+    summary = re.search(r"HSM-SUMMARY: (\d+) passed, (\d+) failed, "
+                        r"(\d+) skipped", serial)
+    c.require(summary and int(summary.group(1)) == len(HSM_SELFTESTS) and
+              summary.group(2) == "0" and summary.group(3) == "0",
+              f"hsm-selftest's summary: "
+              f"{summary.group(0) if summary else 'no HSM-SUMMARY line'}, "
+              f"expected {len(HSM_SELFTESTS)} passed, 0 failed, 0 skipped")
+    c.require("HSM-SELFTEST-RESULT: PASS" in serial, "the selftest run "
+              "failed: " + "; ".join(bochs.lines_with(serial,
+                                                      "HSM-SELFTEST-RESULT")))
+    check_result(c, r)
+
+    # The hypervisor's side of the triple fault: a console line about it,
+    # after the selftest said the VM faults now, naming that VM if it
+    # names one.
+    said = re.search(r"HSM-INFO: triple-fault: VM (\d+) on CPU \d+ "
+                     r"triple-faults now", serial)
+    faults = [(m.start(), m.group(0)) for m in
+              re.finditer(r"islet: [^\r\n]*triple[ _-]fault[^\r\n]*",
+                          serial, re.I)]
+    if c.require(faults, "the hypervisor printed no 'islet: ... triple "
+                 "fault' line for the User VM"):
+        c.info += ["  " + f for _, f in faults[:3]]
+        if said:
+            after = [f for at, f in faults if at > said.start()]
+            c.require(after, "no hypervisor triple-fault line after the "
+                      "selftest's 'triple-faults now'")
+            named = [f for f in after
+                     if re.search(r"\bVM ?\d+", f) and
+                     not re.search(rf"\bVM ?{said.group(1)}\b", f)]
+            c.require(not named, f"the triple-fault line names another VM "
+                      f"than {said.group(1)}: {named[:1]}")
+
+    # Every VM the hypervisor created was destroyed (COM1 only: port 0xE9
+    # may repeat the lines), all on the given-up CPUs; the leak loop's
+    # 1000 among them.
     created = bochs.lines_with(serial, "islet: created VM")
     destroyed = bochs.lines_with(serial, "islet: destroyed VM")
     c.info.append(f"  hypervisor: {len(created)} VMs created, "
@@ -445,17 +510,25 @@ def check_offline_vms(c, r):
     c.require(len(created) == len(destroyed), f"{len(created)} VMs created "
               f"but {len(destroyed)} destroyed: a VM outlived its file")
     odd = [ln for ln in created
-           if not re.search(r"created VM [1-7] on CPUs 0x0*2\b", ln)]
-    c.require(not odd, "a VM not on CPU 1 alone, or a vmid outside 1..7: "
-              + "; ".join(odd[:3]))
+           if not re.search(r"created VM [1-7] on CPUs 0x0*[24]\b", ln)]
+    c.require(not odd, "a VM not on CPU 1 or CPU 2 alone, or a vmid "
+              "outside 1..7: " + "; ".join(odd[:3]))
+    loop = re.search(r"HSM-INFO: leak: loop: (\d+) iterations", serial)
+    c.require(loop and int(loop.group(1)) == 1000,
+              f"the leak loop did not do 1000 iterations: "
+              f"{loop.group(0) if loop else 'no leak: loop line'}")
 
-    t0 = bochs.marker_tick(serial, "vm-loop-start")
-    t1 = bochs.marker_tick(serial, "vm-loop-end")
+    t0 = bochs.marker_tick(serial, "selftest-start")
+    t1 = bochs.marker_tick(serial, "selftest-end")
     if c.require(t0 is not None and t1 is not None,
-                 "no vm-loop-start / vm-loop-end markers"):
-        c.info.append(f"the 1000 x (open, CREATE_VM, close) loop took "
-                      f"{t1 - t0} ticks ({(t1 - t0) / OFFLINE_IPS:.2f} s "
-                      f"emulated at {OFFLINE_IPS // 1_000_000}M ips)")
+                 "no selftest-start / selftest-end markers"):
+        c.info.append(f"hsm-selftest took {t1 - t0} ticks "
+                      f"({(t1 - t0) / HSM_IPS:.1f} s emulated at "
+                      f"{HSM_IPS // 1_000_000}M ips)")
+    check_marker(c, r)
+    check_ended_by_poweroff(c, r)
+    check_exit_stats(c, r)
+    return c
 
 
 CHECKS = {
@@ -465,6 +538,7 @@ CHECKS = {
     "islet-smp": check_islet_smp,
     "islet-reboot": check_islet_reboot,
     "islet-offline": check_islet_offline,
+    "islet-hsm": check_islet_hsm,
 }
 
 
@@ -497,6 +571,11 @@ def report_measurements(checks, runs, elf):
                 out.append("      (the hypervisor reports the vCPU that "
                            "powered off; the other vCPUs' exits are not "
                            "printed)")
+    hsm = checks.get("islet-hsm")
+    if hsm and hsm.perf:
+        out.append(f"    User VMs (islet-hsm, 3 CPUs, "
+                   f"{HSM_IPS // 1_000_000}M ips):")
+        out += ["      " + ln for ln in hsm.perf]
     walls = [f"{n} {r.wall:.0f} s" for n, r in runs.items()
              if isinstance(r, bochs.RunResult)]
     if walls:

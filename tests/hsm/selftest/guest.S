@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The selftest's guests: one flat image, several entry points, 32-bit
+ * protected mode with flat segments and no paging (guest_abi.h has the
+ * memory layout, the ports and each entry's register parameters).
+ *
+ * Built with the binutils assembler (through gcc, for the preprocessor),
+ * linked at GUEST_LOAD_GPA, and cut to a flat binary with objcopy; the
+ * program embeds the binary (guest_image.S) and copies it into each VM's
+ * RAM.  Every guest talks to the program through port and MMIO accesses
+ * only: each one becomes an I/O request the program serves.
+ */
+#include "guest_abi.h"
+
+	.code32
+	.text
+
+/* ---- The header: the program finds the GDT and the entries here ------- */
+	.globl	header
+header:
+	.long	GUEST_MAGIC
+	.long	gdt
+	.long	gdt_end - gdt - 1
+	.long	GUEST_ENTRIES
+	/* In the order of the GUEST_* entry indexes. */
+	.long	hello
+	.long	print
+	.long	tick
+	.long	hang
+	.long	spin
+	.long	triple
+	.long	ioeventfd
+
+/* ---- Helpers ------------------------------------------------------------ */
+
+/* Prints the NUL-terminated string at %esi on the console port, one byte
+ * per write.  Clobbers %eax, %edx, %esi. */
+puts:
+	movw	$GUEST_PORT_CONSOLE, %dx
+1:	lodsb
+	testb	%al, %al
+	jz	2f
+	outb	%al, %dx
+	jmp	1b
+2:	ret
+
+/* Reports %eax on the report port.  Clobbers %edx. */
+report:
+	movw	$GUEST_PORT_REPORT, %dx
+	outl	%eax, %dx
+	ret
+
+/* Writes %eax to the debug-exit port, then stays in a loop that makes no
+ * request: the program pauses the VM. */
+exit:
+	movw	$GUEST_PORT_EXIT, %dx
+	outl	%eax, %dx
+hang:
+	jmp	hang
+
+/* ---- HELLO: the guest-io guest ------------------------------------------ */
+/* EBX: number of timed round trips (0: none).  Exit value: GUEST_FAIL_*
+ * bits, 0 when every read-back was right. */
+hello:
+	movl	$hello_str, %esi
+	call	puts
+	xorl	%ebp, %ebp
+
+	/* A 32-bit MMIO store and load at an address that is not RAM: the
+	 * program's fake register answers the load with the stored value
+	 * ^ ~0, so a load nobody served cannot pass. */
+	movl	$GUEST_MMIO_REG, %edi
+	movl	$GUEST_MMIO_VALUE, %eax
+	movl	%eax, (%edi)
+	movl	(%edi), %eax
+	cmpl	$(GUEST_MMIO_VALUE ^ GUEST_XOR), %eax
+	je	1f
+	orl	$GUEST_FAIL_MMIO, %ebp
+1:
+	/* The same through a port: OUT, then IN. */
+	movw	$GUEST_PORT_SCRATCH, %dx
+	movl	$GUEST_SCRATCH_VALUE, %eax
+	outl	%eax, %dx
+	inl	%dx, %eax
+	cmpl	$(GUEST_SCRATCH_VALUE ^ GUEST_XOR), %eax
+	je	2f
+	orl	$GUEST_FAIL_PIO, %ebp
+2:
+	/* EBX port writes between two RDTSCs; reports the ticks (low, high)
+	 * and the count. */
+	testl	%ebx, %ebx
+	jz	4f
+	rdtsc
+	movl	%eax, %esi
+	movl	%edx, %edi
+	movl	%ebx, %ecx
+	movw	$GUEST_PORT_PERF, %dx
+3:	outl	%eax, %dx
+	loop	3b
+	rdtsc
+	subl	%esi, %eax
+	sbbl	%edi, %edx
+	movl	%edx, %esi
+	call	report
+	movl	%esi, %eax
+	call	report
+	movl	%ebx, %eax
+	call	report
+4:
+	movl	%ebp, %eax
+	jmp	exit
+
+/* ---- PRINT: a string from the program, ECX times ----------------------- */
+print:
+	movl	%esi, %edi
+1:	movl	%edi, %esi
+	call	puts
+	loop	1b
+	xorl	%eax, %eax
+	jmp	exit
+
+/* ---- TICK: a counter on a port, forever ---------------------------------- */
+tick:
+	xorl	%eax, %eax
+	movw	$GUEST_PORT_TICK, %dx
+1:	outl	%eax, %dx
+	incl	%eax
+	jmp	1b
+
+/* ---- SPIN: one request, then a loop without any ------------------------- */
+spin:
+	movw	$GUEST_PORT_READY, %dx
+	movl	$GUEST_READY_SPIN, %eax
+	outl	%eax, %dx
+	jmp	hang
+
+/* ---- TRIPLE: a triple fault ----------------------------------------------
+ * INT3 with an IDT of limit 0: vector 3 is outside the IDT, so #GP; #GP
+ * (vector 13) is outside it too, so #DF; #DF is outside it as well, so the
+ * CPU shuts down: a triple fault, which the hypervisor must report as the
+ * VM's stop.  The LIDT makes this independent of the IDT the program set. */
+triple:
+	movw	$GUEST_PORT_READY, %dx
+	movl	$GUEST_READY_TRIPLE, %eax
+	outl	%eax, %dx
+	lidt	null_idt
+	int3
+	/* Not reached. */
+	movl	$0xdead, %eax
+	jmp	exit
+
+/* ---- IOEVENTFD: writes that ioeventfds complete in the kernel ------------
+ * ECX: writes per ioeventfd.  Phase 1, with the program's ioeventfds
+ * assigned: ECX writes to GUEST_PORT_EVFD; GUEST_EVFD_DATA and then
+ * GUEST_EVFD_DATA + 1 to GUEST_PORT_EVFD_MATCH (only the first matches);
+ * ECX stores to GUEST_MMIO_EVFD.  Then a write to GUEST_PORT_SYNC, on
+ * which the program deassigns them all.  Phase 2: one write to
+ * GUEST_PORT_EVFD and one store to GUEST_MMIO_EVFD, which now reach the
+ * program.  Exit 0. */
+ioeventfd:
+	movl	%ecx, %ebx
+	xorl	%eax, %eax
+	movw	$GUEST_PORT_EVFD, %dx
+1:	outl	%eax, %dx
+	incl	%eax
+	loop	1b
+	movw	$GUEST_PORT_EVFD_MATCH, %dx
+	movl	$GUEST_EVFD_DATA, %eax
+	outl	%eax, %dx
+	incl	%eax
+	outl	%eax, %dx
+	movl	$GUEST_MMIO_EVFD, %edi
+	movl	%ebx, %ecx
+2:	movl	%ecx, (%edi)
+	loop	2b
+	movw	$GUEST_PORT_SYNC, %dx
+	outl	%eax, %dx
+	movw	$GUEST_PORT_EVFD, %dx
+	outl	%eax, %dx
+	movl	%eax, (%edi)
+	xorl	%eax, %eax
+	jmp	exit
+
+/* ---- Data ------------------------------------------------------------------ */
+hello_str:
+	.asciz	"Hello from a User VM\n"
+
+	.balign	8
+null_idt:
+	.word	0
+	.long	0
+
+	.balign	8
+gdt:
+	.quad	0			/* null */
+	.quad	0x00cf9b000000ffff	/* 0x08: code, base 0, 4 GiB, 32-bit */
+	.quad	0x00cf93000000ffff	/* 0x10: data, base 0, 4 GiB */
+gdt_end:
+
+	.section .note.GNU-stack, "", @progbits
