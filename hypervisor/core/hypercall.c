@@ -42,6 +42,9 @@ static s64 hc_service_vm_offline_cpu(struct vcpu *vcpu, u64 apic_id, u64 unused)
 		__atomic_sub_fetch(&vm->nr_given_up, 1, __ATOMIC_ACQ_REL);
 		return ret;
 	}
+	/* Answer once the CPU is the hypervisor's: creating a VM on it
+	 * right away must find it serving. */
+	user_cpu_wait_serving(t);
 	pr_info("Service VM gave up CPU %u (APIC id %u)\n", t->pcpu, t->apic_id);
 	return 0;
 }

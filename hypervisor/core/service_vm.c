@@ -259,6 +259,14 @@ struct vcpu *service_vm_given_up_cpu(u32 pcpu)
 	return NULL;
 }
 
+void service_vm_nmi_arrived(u32 apic)
+{
+	for (u32 i = 0; i < service_vm.nr_vcpus; i++)
+		if (service_vm.vcpus[i].apic_id == apic)
+			__atomic_store_n(&service_vm.vcpus[i].nmi_pending, 1,
+					 __ATOMIC_RELEASE);
+}
+
 /* Each AP becomes a Service VM vCPU held in the hypervisor until Linux
  * starts it with the usual INIT-SIPI-SIPI, which the hypervisor sees
  * (service_vm_apic.c) instead of the hardware. */

@@ -11,7 +11,9 @@
 #include "printk.h"
 #include "user_vm.h"
 #include "vcpu_vendor.h"
+#include <asm/apic.h>
 #include <asm/cpu.h>
+#include <asm/percpu.h>
 
 static u32 req(const struct vcpu *v)
 {
@@ -34,9 +36,22 @@ static bool runnable(const struct vcpu *v)
 		(v->id == 0 || v->regs_set);
 }
 
+static u32 cpu_serving[MAX_CPUS];
+
+void user_cpu_wait_serving(struct vcpu *sv_vcpu)
+{
+	for (u32 spins = 1; !__atomic_load_n(&cpu_serving[sv_vcpu->pcpu],
+					     __ATOMIC_ACQUIRE); spins++) {
+		if (spins % (1U << 20) == 0)
+			apic_send_ipi(sv_vcpu->apic_id, ICR_ASSERT | (ICR_MODE_NMI << 8));
+		cpu_relax();
+	}
+}
+
 __noreturn void user_cpu_loop(u32 pcpu)
 {
 	vendor_user_cpu_init();
+	__atomic_store_n(&cpu_serving[pcpu], 1, __ATOMIC_RELEASE);
 	for (;;) {
 		struct vcpu *v = user_vm_cpu_vcpu(pcpu);
 
@@ -84,6 +99,13 @@ bool user_vcpu_pre_entry(struct vcpu *v)
 		__atomic_store_n(&v->ept_gen_seen, gen, __ATOMIC_RELEASE);
 	}
 	return true;
+}
+
+void user_vcpu_halt(struct vcpu *v, bool irq_wakes)
+{
+	while (user_vcpu_pre_entry(v) &&
+	       !(irq_wakes && user_vcpu_pending_irq(v) >= 0))
+		cpu_relax();
 }
 
 /* ---- I/O requests --------------------------------------------------------- */

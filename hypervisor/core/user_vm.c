@@ -94,13 +94,23 @@ static int claim(u64 affinity, struct vcpu **sv_vcpus, u16 *vmid)
 	return 0;
 }
 
-/* Kick a vCPU's CPU out of the guest: User VM CPUs exit on external
- * interrupts, and one that is in the hypervisor keeps the IPI pending
- * until its next VM entry, which then exits at once.  Either way it looks
- * at run_req before it enters the guest again. */
+/* Kick a vCPU's CPU out of the guest with an NMI, which exits whatever
+ * the guest does (an external interrupt does not end a halt with IF clear
+ * in Bochs).  The CPU looks at run_req before every VM entry; an NMI that
+ * finds it in the hypervisor just before an entry is lost, so whoever
+ * waits for an answer kicks again now and then (kick_wait). */
 static void kick(const struct vcpu *v)
 {
-	apic_send_ipi(v->apic_id, ICR_ASSERT | HV_KICK_VECTOR);
+	apic_send_ipi(v->apic_id, ICR_ASSERT | (ICR_MODE_NMI << 8));
+}
+
+#define KICK_AGAIN	(1U << 20)	/* spins between kicks */
+
+static void kick_wait(const struct vcpu *v, u32 *spins)
+{
+	if (++*spins % KICK_AGAIN == 0)
+		kick(v);
+	cpu_relax();
 }
 
 static u32 run_state(const struct vcpu *v)
@@ -121,9 +131,12 @@ static void stop_vcpus(struct vm *vm, u32 req)
 		if (run_state(v) == USER_RUN_IN_GUEST)
 			kick(v);
 	}
-	for (u32 i = 0; i < vm->nr_vcpus; i++)
+	for (u32 i = 0; i < vm->nr_vcpus; i++) {
+		u32 spins = 0;
+
 		while (run_state(&vm->vcpus[i]) == USER_RUN_IN_GUEST)
-			cpu_relax();
+			kick_wait(&vm->vcpus[i], &spins);
+	}
 }
 
 static void release(u16 vmid)
@@ -139,7 +152,7 @@ static void release(u16 vmid)
 
 		if (__atomic_load_n(&v->vmcs_ready, __ATOMIC_ACQUIRE))
 			while (run_state(v) != USER_RUN_RELEASED)
-				cpu_relax();
+				cpu_relax();	/* out of the guest: no kick needed */
 		__atomic_store_n(&cpu_vcpu[v->pcpu], NULL, __ATOMIC_RELEASE);
 		cpu_owner[v->pcpu] = 0;
 	}
@@ -185,13 +198,14 @@ void user_vm_flush_ept(struct vm *vm)
 	vendor_vm_flush(vm);	/* this CPU's, should it hold any */
 	for (u32 i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
+		u32 spins = 0;
 
 		if (run_state(v) != USER_RUN_IN_GUEST)
 			continue;	/* it flushes before it enters */
 		kick(v);
 		while (run_state(v) == USER_RUN_IN_GUEST &&
 		       __atomic_load_n(&v->ept_gen_seen, __ATOMIC_ACQUIRE) != gen)
-			cpu_relax();
+			kick_wait(v, &spins);
 	}
 }
 

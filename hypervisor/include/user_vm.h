@@ -7,9 +7,6 @@
 
 #define MAX_USER_VMS	7	/* vmid 1..7; 0 is the Service VM */
 
-/* The IPI vector that kicks a User VM's CPU out of the guest. */
-#define HV_KICK_VECTOR	0xf2
-
 /* Highest User VM guest-physical address + 1 (39 bits: 512 GiB). */
 #define USER_VM_GPA_LIMIT	(1ULL << 39)
 
@@ -27,6 +24,11 @@ void user_vm_put(struct vm *vm);
  * returns once no CPU can use a stale translation of @vm's EPT (CPUs
  * running its vCPUs flush before they enter the guest again). */
 void user_vm_flush_ept(struct vm *vm);
+
+/* On a Service VM CPU, after @sv_vcpu was given up: return once its CPU
+ * serves User VMs (user_cpu_loop), kicking it again now and then, since
+ * the NMI that stops it can be lost (core/user_vcpu.c). */
+void user_cpu_wait_serving(struct vcpu *sv_vcpu);
 
 /* The User VM vCPU that physical CPU @pcpu runs, or NULL. */
 struct vcpu *user_vm_cpu_vcpu(u32 pcpu);
@@ -59,6 +61,9 @@ bool user_vcpu_pre_entry(struct vcpu *v);
 int user_vcpu_pio(struct vcpu *v, u16 port, u8 size, bool in, u32 *val);
 int user_vcpu_mmio(struct vcpu *v, u64 gpa);
 void user_vcpu_failed(struct vcpu *v);
+/* The guest halted: wait for an interrupt it can take (@irq_wakes: IF
+ * set) or a stop request. */
+void user_vcpu_halt(struct vcpu *v, bool irq_wakes);
 int user_vcpu_pending_irq(struct vcpu *v);
 void user_vcpu_irq_taken(struct vcpu *v, u32 vec);
 

@@ -39,6 +39,7 @@ struct vcpu {
 	u32 start_state;	/* VCPU_* (| vector << 8), atomic: vcpu_start.c */
 	u32 icr_high;		/* the guest's last xAPIC ICR high word */
 	u32 apic_ldr, apic_dfr;	/* the guest's xAPIC logical destination */
+	u32 nmi_pending;	/* an NMI to inject (Service VM), atomic */
 	void *vmcs;
 	u64 exits[NR_EXIT_REASONS];
 	u64 exits_total;
@@ -133,6 +134,11 @@ int vcpu_send_sipi(struct vcpu *target, u8 vector);
  * already given up.  A running vCPU is stopped first. */
 int vcpu_give_up(struct vcpu *target);
 bool vcpu_given_up(struct vcpu *v);
+/* Asked to stop (INIT, give-up): checked by its CPU before VM entry. */
+bool vcpu_must_stop(struct vcpu *v);
+/* An NMI reached the hypervisor on the CPU with local APIC id @apic_id:
+ * it is the Service VM's, delivered at that vCPU's next VM entry. */
+void service_vm_nmi_arrived(u32 apic_id);
 /* On the vCPU's own CPU, after an INIT: hold it until a SIPI comes and
  * return the SIPI's vector, or -EPERM once the vCPU is given up (its CPU
  * then runs User VMs: user_cpu_loop). */

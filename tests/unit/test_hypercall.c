@@ -18,6 +18,7 @@
 #include "mm.h"
 #include "printk.h"
 #include "vm.h"
+#include "user_vm.h"
 #include <asm/percpu.h>
 #include <islet/hypercall.h>
 
@@ -73,6 +74,15 @@ struct vcpu *service_vm_given_up_cpu(u32 pcpu)
 	if ((given_up_mask & BIT(pcpu)) || vcpu_given_up(&sv.vcpus[pcpu]))
 		return &sv.vcpus[pcpu];
 	return NULL;
+}
+
+/* core/user_vcpu.c's wait for a given-up CPU to serve User VMs: no CPU
+ * runs here, so there is nothing to wait for. */
+static unsigned nr_serving_waits;
+void user_cpu_wait_serving(struct vcpu *sv_vcpu)
+{
+	nr_serving_waits++;
+	CU_ASSERT_TRUE(vcpu_given_up(sv_vcpu));
 }
 
 /* core/page_alloc.c reports a bad free this way. */

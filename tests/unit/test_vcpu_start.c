@@ -26,7 +26,7 @@
 #include <asm/cpu.h>
 
 #define APIC_ID		5
-#define INIT_LOW	(ICR_LEVEL | ICR_ASSERT | (ICR_MODE_INIT << 8))
+#define KICK_LOW	(ICR_ASSERT | (ICR_MODE_NMI << 8))
 #define STARTING(vec)	(VCPU_STARTING | ((u32)(vec) << 8))
 
 /* ---- apic_send_ipi(): the kicks ---- */
@@ -56,8 +56,8 @@ static bool is_kick(u32 i, u32 apic_id)
 {
 	u32 low = ipis[i].low;
 
-	return ipis[i].dest == apic_id && low == INIT_LOW &&
-	       ICR_MODE(low) == ICR_MODE_INIT && !(low & ICR_LOGICAL) &&
+	return ipis[i].dest == apic_id && low == KICK_LOW &&
+	       ICR_MODE(low) == ICR_MODE_NMI && !(low & ICR_LOGICAL) &&
 	       ICR_SHORTHAND(low) == ICR_DEST_FIELD;
 }
 

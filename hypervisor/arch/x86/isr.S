@@ -15,7 +15,6 @@ isr_\vec:
 	.text
 	ISR 0, 0
 	ISR 1, 0
-	ISR 2, 0
 	ISR 3, 0
 	ISR 4, 0
 	ISR 5, 0
@@ -45,6 +44,34 @@ isr_\vec:
 	ISR 29, 1
 	ISR 30, 1
 	ISR 31, 0
+
+/* An NMI while the CPU is in the hypervisor (in a guest, NMIs exit): not
+ * a fault.  Noted for the Service VM (hv_nmi) and returned from; the
+ * caller-saved registers are all C can clobber.  It runs on the IST stack
+ * (16-byte aligned, 5 words pushed by the CPU, 9 here: aligned again). */
+	.balign 16
+isr_2:
+	pushq	%rax
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	cld
+	call	hv_nmi
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rax
+	iretq
 
 isr_common:
 	pushq	%rax

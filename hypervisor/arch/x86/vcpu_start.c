@@ -19,12 +19,19 @@ static bool cas_state(struct vcpu *v, u32 *old, u32 new)
 					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
-/* A running vCPU is stopped by a real INIT: in VMX non-root mode it causes
- * a VM exit on that CPU, whose handler then waits (vcpu_wait_for_sipi). */
+/* A running vCPU is stopped by an NMI: Service VM vCPUs exit on NMIs, and
+ * the exit (or, if the NMI finds the CPU in the hypervisor, the check
+ * before its next VM entry: vcpu_must_stop) then waits here
+ * (vcpu_wait_for_sipi).  Not an INIT: Bochs 2.7 never clears an INIT taken
+ * as a VM exit, so every later VM entry on that CPU would exit again. */
 static void kick(struct vcpu *target)
 {
-	apic_send_ipi(target->apic_id, ICR_LEVEL | ICR_ASSERT |
-		      (ICR_MODE_INIT << 8));
+	apic_send_ipi(target->apic_id, ICR_ASSERT | (ICR_MODE_NMI << 8));
+}
+
+bool vcpu_must_stop(struct vcpu *v)
+{
+	return load_state(v) != VCPU_RUNNING;
 }
 
 /* Move @target to @new from any state but GIVEN_UP; kick it if it ran. */

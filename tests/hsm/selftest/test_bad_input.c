@@ -165,6 +165,8 @@ void bad_input_pointers(void)
 	size_t i, j;
 	int fd;
 
+	/* The VM first: its own mappings must not land in the hole below. */
+	vm_create(&vm, test_cpu(0), 0);
 	/* Two pages, the second unmapped: a struct that starts 8 bytes
 	 * before the end of the first runs into it. */
 	guard = hsm_map(2 * 4096);
@@ -183,7 +185,6 @@ void bad_input_pointers(void)
 		    "... and the file has no VM");
 	close(fd);
 
-	vm_create(&vm, test_cpu(0), 0);
 	for (i = 0; i < N_VM_IOCTLS; i++) {
 		if (vm_ioctls[i].kind != ARG_PTR)
 			continue;

@@ -88,6 +88,7 @@ static void restart(struct hsm_vm *vm)
 	err = hsm_ioctl(vm->fd, ISLET_IOCTL_RESET_VM, NULL);
 	if (!check_errno(err, 0, "RESET_VM of the stopped VM"))
 		return;
+	vm->stopped = false;	/* that report is served; a new run starts */
 	vm_put_string(vm, GUEST_DATA_GPA, text);
 	vm_set_entry(vm, GUEST_PRINT, &args);
 	vm_start(vm);

@@ -10,6 +10,7 @@
 #include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/msr.h>
+#include <asm/percpu.h>
 #include <asm/pio.h>
 #include <asm/vmcs.h>
 #include <islet/cpuid.h>
@@ -396,6 +397,41 @@ static int handle_vmcall(struct vcpu *vcpu)
 	return 0;
 }
 
+/* An IRET to the next instruction, for what it does besides returning:
+ * it ends the blocking of NMIs that an NMI (or an NMI VM exit) began. */
+static void nmi_unblock(void)
+{
+	u64 tmp;
+
+	asm volatile("movq %%rsp, %0\n\t"
+		     "pushq %1\n\t"
+		     "pushq %0\n\t"
+		     "pushfq\n\t"
+		     "pushq %2\n\t"
+		     "leaq 1f(%%rip), %0\n\t"
+		     "pushq %0\n\t"
+		     "iretq\n"
+		     "1:"
+		     : "=&r"(tmp) : "i"(GDT_DS), "i"(GDT_CS) : "memory");
+}
+
+/* Only NMIs exit here (the exception bitmap is empty).  For the Service
+ * VM: the hypervisor's stop request, or one of its own NMIs, delivered
+ * before the next entry.  A User VM owns no NMI source: dropped. */
+static int handle_nmi(struct vcpu *vcpu)
+{
+	u32 info = vmcs_read32(VMCS_EXIT_INTR_INFO);
+
+	if (((info >> 8) & 7) != 2)
+		return -EOPNOTSUPP;
+	/* An NMI exit leaves NMIs blocked on this CPU until an IRET: without
+	 * one, no later NMI (the next kick) would ever reach it. */
+	nmi_unblock();
+	if (vcpu->vm->privileged && !vcpu_must_stop(vcpu))
+		__atomic_store_n(&vcpu->nmi_pending, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
 static int handle_invd(struct vcpu *vcpu)
 {
 	wbinvd();	/* never drop dirty lines that may be ours */
@@ -410,11 +446,13 @@ static int inject_ud(struct vcpu *vcpu)
 }
 
 static const exit_handler_t exit_handlers[NR_EXIT_REASONS] = {
+	[EXIT_EXCEPTION_NMI]	= handle_nmi,
 	[EXIT_EXTINT]		= vmx_handle_extint,
 	[EXIT_TRIPLE_FAULT]	= handle_triple_fault,
 	[EXIT_INTR_WINDOW]	= vmx_handle_intr_window,
 	[EXIT_INIT]		= vmx_handle_init,
 	[EXIT_CPUID]		= handle_cpuid,
+	[EXIT_HLT]		= vmx_handle_hlt,
 	[EXIT_GETSEC]		= inject_ud,
 	[EXIT_INVD]		= handle_invd,
 	[EXIT_VMCALL]		= handle_vmcall,

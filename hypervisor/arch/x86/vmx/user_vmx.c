@@ -125,6 +125,10 @@ static int setup_vmcs(struct vcpu *v)
 	if (!ok)
 		return -EIO;
 	vmx_setup_controls(v);
+	/* HLT exits: Bochs does not end a guest's HLT with IF clear for an
+	 * external interrupt, whatever the exiting controls, so a kick
+	 * would not reach a halted vCPU; the hypervisor halts it instead. */
+	vmcs_write32(VMCS_PROC_CONTROLS, vmx_cfg.proc | PROC_HLT_EXITING);
 	vmcs_write32(VMCS_PIN_CONTROLS, vmx_cfg.user_pin);
 	vmcs_write32(VMCS_EXIT_CONTROLS, vmx_cfg.user_exit);
 	vmx_setup_host_state(v);
@@ -220,6 +224,17 @@ void vendor_user_vcpu_release(struct vcpu *v)
 int vmx_handle_extint(struct vcpu *vcpu)
 {
 	apic_eoi();
+	return 0;
+}
+
+/* A User VM's HLT: the vCPU sleeps in the hypervisor until an injected
+ * interrupt can wake it (IF set), or a stop request comes. */
+int vmx_handle_hlt(struct vcpu *vcpu)
+{
+	if (vcpu->vm->privileged)
+		return -EOPNOTSUPP;	/* its HLT does not exit */
+	vmx_skip_instruction(vcpu);
+	user_vcpu_halt(vcpu, vmcs_readnat(VMCS_GUEST_RFLAGS) & RFLAGS_IF);
 	return 0;
 }
 

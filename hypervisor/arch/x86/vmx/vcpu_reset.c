@@ -71,8 +71,14 @@ void vmx_set_reset_state(struct vcpu *vcpu, u16 cs, u64 rip)
  * guest's SIPIs itself anyway. */
 int vmx_handle_init(struct vcpu *vcpu)
 {
-	int vec = vcpu_wait_for_sipi(vcpu);
+	int vec;
 
+	/* A User VM's CPU gets no physical INIT meant for its guest (its
+	 * start-up IPIs are virtual); one left pending from the give-up of
+	 * the CPU exits at its first VM entry and means nothing. */
+	if (!vcpu->vm->privileged)
+		return 0;
+	vec = vcpu_wait_for_sipi(vcpu);
 	if (vec < 0)
 		user_cpu_loop(vcpu->pcpu);
 	vendor_vcpu_sipi(vcpu, (u8)vec);

@@ -227,11 +227,28 @@ void vmx_requeue_interrupted_event(void)
 	vmcs_write32(VMCS_ENTRY_INSTR_LEN, vmcs_read32(VMCS_EXIT_INSTR_LEN));
 }
 
+/* Before a Service VM vCPU enters the guest: a stop request whose NMI
+ * found the CPU in the hypervisor, and NMIs to deliver.  An NMI waits
+ * while the guest blocks NMIs or another event is being injected; the
+ * frequent exits of the Service VM (LAPIC writes, I/O) retry it. */
+static void service_vm_pre_entry(struct vcpu *vcpu)
+{
+	if (vcpu_must_stop(vcpu))
+		vmx_handle_init(vcpu);
+	if (__atomic_load_n(&vcpu->nmi_pending, __ATOMIC_ACQUIRE) &&
+	    !(vmcs_read32(VMCS_ENTRY_INTR_INFO) & BIT(31)) &&
+	    !(vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & (BIT(1) | BIT(3)))) {
+		__atomic_store_n(&vcpu->nmi_pending, 0, __ATOMIC_RELEASE);
+		vmcs_write32(VMCS_ENTRY_INTR_INFO, BIT(31) | (2 << 8) | 2);
+	}
+}
+
 void vendor_vcpu_run(struct vcpu *vcpu)
 {
 	for (;;) {
 		u32 reason;
 
+		service_vm_pre_entry(vcpu);
 		if (vmx_enter(&vcpu->regs, vcpu->launched)) {
 			vmx_report(vcpu, "VM entry failed", ~0U);
 			return;

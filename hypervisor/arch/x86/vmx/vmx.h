@@ -88,6 +88,7 @@ void vmx_requeue_interrupted_event(void);
 /* user_vmx.c */
 int vmx_handle_extint(struct vcpu *vcpu);
 int vmx_handle_intr_window(struct vcpu *vcpu);
+int vmx_handle_hlt(struct vcpu *vcpu);
 
 /* vcpu_reset.c */
 void vmx_set_reset_state(struct vcpu *vcpu, u16 cs, u64 rip);

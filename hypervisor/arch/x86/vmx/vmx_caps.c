@@ -51,8 +51,9 @@ int vendor_check(char *why, size_t len)
 		snprintf(why, len, "VMCS memory type is not write-back");
 		return -EOPNOTSUPP;
 	}
+	/* NMIs exit: the hypervisor stops a vCPU with one (vcpu_start.c). */
 	if (adjust(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS,
-		   0, 0, &vmx_cfg.pin) ||
+		   PIN_NMI_EXITING, 0, &vmx_cfg.pin) ||
 	    adjust(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS,
 		   PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY, 0,
 		   &vmx_cfg.proc) ||
@@ -66,7 +67,7 @@ int vendor_check(char *why, size_t len)
 	}
 	/* User VM CPUs are kicked out of the guest by an IPI. */
 	if (adjust(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS,
-		   PIN_EXTINT_EXITING, 0, &vmx_cfg.user_pin) ||
+		   PIN_EXTINT_EXITING | PIN_NMI_EXITING, 0, &vmx_cfg.user_pin) ||
 	    adjust(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS,
 		   EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
 		   EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_ACK_INTR, 0,
