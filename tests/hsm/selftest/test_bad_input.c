@@ -167,17 +167,17 @@ void bad_input_pointers(void)
 
 	/* The VM first: its own mappings must not land in the hole below. */
 	vm_create(&vm, test_cpu(0), 0);
-	/* Two pages, the second unmapped: a struct that starts 8 bytes
-	 * before the end of the first runs into it. */
+	/* Two pages, the second unmapped: a struct that starts 4 bytes
+	 * before the end of the first runs into it (the smallest, 8). */
 	guard = hsm_map(2 * 4096);
 	munmap(guard + 4096, 4096);
 	bad[0] = (void *)8;
 	bad[1] = (void *)0xffff888000000000ULL;
-	bad[2] = guard + 4096 - 8;
+	bad[2] = guard + 4096 - 4;
 
 	step("bad pointers");
 	fd = hsm_open();
-	memset(bad[2], 0, 8);
+	memset(bad[2], 0, 4);
 	for (j = 0; j < 3; j++)
 		check_errno(hsm_ioctl(fd, ISLET_IOCTL_CREATE_VM, bad[j]),
 			    EFAULT, "CREATE_VM with %s", bad_name[j]);
