@@ -86,6 +86,25 @@ hello:
 	je	2f
 	orl	$GUEST_FAIL_PIO, %ebp
 2:
+	/* PCI configuration mechanism #1: CONFIG_ADDRESS, then a dword
+	 * write and read of CONFIG_DATA, then a byte read at 0xcfe (offset
+	 * 2 of the register): PCICFG requests from the HSM, not ports. */
+	movw	$0xcf8, %dx
+	movl	$GUEST_PCI_ADDR, %eax
+	outl	%eax, %dx
+	movw	$0xcfc, %dx
+	movl	$GUEST_PCI_VALUE, %eax
+	outl	%eax, %dx
+	inl	%dx, %eax
+	cmpl	$(GUEST_PCI_VALUE ^ GUEST_XOR), %eax
+	jne	5f
+	movw	$0xcfe, %dx
+	xorl	%eax, %eax
+	inb	%dx, %al
+	cmpl	$(((GUEST_PCI_VALUE ^ GUEST_XOR) >> 16) & 0xff), %eax
+	je	6f
+5:	orl	$GUEST_FAIL_PCI, %ebp
+6:
 	/* EBX port writes between two RDTSCs; reports the ticks (low, high)
 	 * and the count. */
 	testl	%ebx, %ebx

@@ -76,6 +76,13 @@
 #define GUEST_XOR		0xffffffff
 #define GUEST_EVFD_DATA		0x0000abcd
 
+/* PCI configuration (0xcf8/0xcfc, which the HSM folds into PCICFG
+ * requests): a register of function 00:03.0 like GUEST_PORT_SCRATCH. */
+#define GUEST_PCI_DEV		3
+#define GUEST_PCI_REG		0x10
+#define GUEST_PCI_ADDR		(0x80000000 | (GUEST_PCI_DEV << 11) | GUEST_PCI_REG)
+#define GUEST_PCI_VALUE		0xc0ffee11
+
 /* GUEST_PORT_READY values: which guest says it runs. */
 #define GUEST_READY_SPIN	1
 #define GUEST_READY_TRIPLE	2
@@ -83,5 +90,6 @@
 /* Bits of the debug-exit value of the HELLO guest. */
 #define GUEST_FAIL_MMIO		0x1	/* the MMIO read-back was wrong */
 #define GUEST_FAIL_PIO		0x2	/* the port read-back was wrong */
+#define GUEST_FAIL_PCI		0x4	/* a PCI configuration read was wrong */
 
 #endif /* HSM_SELFTEST_GUEST_ABI_H */

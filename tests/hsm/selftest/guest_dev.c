@@ -128,9 +128,43 @@ enum io_verdict guest_dev_mmio(struct hsm_vm *vm, unsigned int vcpu,
 	return IO_CONTINUE;
 }
 
+/* Function 00:03.0: its register GUEST_PCI_REG reads back as written ^
+ * ~0, at any byte offset and width within it. */
+enum io_verdict guest_dev_pci(struct hsm_vm *vm, unsigned int vcpu,
+			      struct islet_pci_request *req, void *ctx)
+{
+	struct guest_dev *d = ctx;
+	bool write = req->direction == ISLET_IOREQ_DIR_WRITE;
+	unsigned int shift = 8 * (req->reg & 3);
+
+	if (req->bus == 0 && req->dev == GUEST_PCI_DEV && req->func == 0 &&
+	    (req->reg & ~3U) == GUEST_PCI_REG &&
+	    (req->size == 1 || req->size == 2 || req->size == 4) &&
+	    (req->reg & 3) + req->size <= 4) {
+		uint32_t mask = req->size == 4 ? ~0U : (1U << (8 * req->size)) - 1;
+
+		if (write)
+			d->pci_reg = (d->pci_reg & ~(mask << shift)) |
+				     ((req->value & mask) << shift);
+		else
+			req->value = ((d->pci_reg ^ GUEST_XOR) >> shift) & mask;
+		log_access(d, ISLET_IOREQ_TYPE_PCICFG, req->direction,
+			   req->reg, req->size, req->value);
+		return IO_CONTINUE;
+	}
+	guest_dev_unexpected(d, "VM %u vCPU %u: PCI %s %02x:%02x.%x reg 0x%x, "
+			     "size %llu", vm->vmid, vcpu, write ? "write" : "read",
+			     req->bus, req->dev, req->func, req->reg,
+			     (unsigned long long)req->size);
+	if (!write)
+		req->value = 0xffffffff;
+	return IO_CONTINUE;
+}
+
 const struct io_handlers guest_dev_handlers = {
 	.pio = guest_dev_pio,
 	.mmio = guest_dev_mmio,
+	.pci = guest_dev_pci,
 };
 
 bool guest_run_to_exit(struct hsm_vm *vm, struct guest_dev *d,
@@ -210,6 +244,13 @@ uint64_t guest_check_hello(const struct guest_dev *d, unsigned long timed)
 		  GUEST_PORT_SCRATCH, 4, GUEST_SCRATCH_VALUE },
 		{ ISLET_IOREQ_TYPE_PORTIO, ISLET_IOREQ_DIR_READ,
 		  GUEST_PORT_SCRATCH, 4, GUEST_SCRATCH_VALUE ^ GUEST_XOR },
+		/* 0xcf8 stays in the HSM; 0xcfc-0xcff become PCICFG */
+		{ ISLET_IOREQ_TYPE_PCICFG, ISLET_IOREQ_DIR_WRITE,
+		  GUEST_PCI_REG, 4, GUEST_PCI_VALUE },
+		{ ISLET_IOREQ_TYPE_PCICFG, ISLET_IOREQ_DIR_READ,
+		  GUEST_PCI_REG, 4, GUEST_PCI_VALUE ^ GUEST_XOR },
+		{ ISLET_IOREQ_TYPE_PCICFG, ISLET_IOREQ_DIR_READ,
+		  GUEST_PCI_REG + 2, 1, ((GUEST_PCI_VALUE ^ GUEST_XOR) >> 16) & 0xff },
 	};
 	const unsigned int nwant = sizeof(want) / sizeof(want[0]);
 	char got_s[400], want_s[400], text[160];
@@ -231,7 +272,7 @@ uint64_t guest_check_hello(const struct guest_dev *d, unsigned long timed)
 	      got_s, want_s);
 	check(d->exited && d->exit_value == 0, "the guest's exit value 0x%x, "
 	      "expected 0 (bit 0: its MMIO read-back was wrong, bit 1: its "
-	      "port read-back)", d->exit_value);
+	      "port read-back, bit 2: a PCI configuration read)", d->exit_value);
 	if (!timed) {
 		check(!d->nreports && !d->perf_writes, "%u reports and %lu "
 		      "timed writes, none asked for", d->nreports,

@@ -41,6 +41,7 @@ struct guest_dev {
 	uint32_t exit_value;
 
 	uint32_t scratch_pio, scratch_mmio;	/* the registers' contents */
+	uint32_t pci_reg;		/* 00:03.0's register GUEST_PCI_REG */
 	struct dev_access log[DEV_LOG_MAX];	/* scratch accesses, in order */
 	unsigned int nlog;
 
@@ -69,6 +70,8 @@ extern const struct io_handlers guest_dev_handlers;
 
 enum io_verdict guest_dev_pio(struct hsm_vm *vm, unsigned int vcpu,
 			      struct islet_pio_request *req, void *ctx);
+enum io_verdict guest_dev_pci(struct hsm_vm *vm, unsigned int vcpu,
+			      struct islet_pci_request *req, void *ctx);
 enum io_verdict guest_dev_mmio(struct hsm_vm *vm, unsigned int vcpu,
 			       struct islet_mmio_request *req, void *ctx);
 /* Records an access no device claims (first one described). */

@@ -298,7 +298,11 @@ enum serve_end vm_serve(struct hsm_vm *vm, const struct io_handlers *h,
 	int err;
 
 	for (;;) {
+		uint64_t t0;
+		unsigned int n = 0;
+
 		err = hsm_ioctl(vm->fd, ISLET_IOCTL_ATTACH_IOREQ_CLIENT, NULL);
+		t0 = rdtsc();
 		if (err == EINTR)
 			continue;
 		if (err == ENODEV)
@@ -324,6 +328,10 @@ enum serve_end vm_serve(struct hsm_vm *vm, const struct io_handlers *h,
 				verdict = IO_STOP;
 			} else {
 				verdict = dispatch(vm, vcpu, req, h, ctx);
+			}
+			if (++n == 1 && vm->vcpu_num == 1) {
+				vm->user_ticks += rdtsc() - t0;
+				vm->user_reqs++;
 			}
 			err = hsm_finish(vm->fd, vm->vmid, vcpu);
 			if (err) {

@@ -47,6 +47,11 @@ struct hsm_vm {
 	/* What vm_serve() saw. */
 	unsigned long served;		/* requests handled */
 	unsigned long not_polling;	/* of them, completion_polling != 1 */
+	/* TSC ticks from ATTACH's return to NOTIFY_REQUEST_FINISH, summed
+	 * over the requests served alone (the userspace part of a round
+	 * trip), and how many. */
+	uint64_t user_ticks;
+	unsigned long user_reqs;
 	int serve_err;			/* errno of the ioctl that failed */
 	bool stopped;			/* the hypervisor's stop report came */
 	struct islet_io_request stop;	/* that request, as it came */

@@ -36,6 +36,12 @@ void test_guest_io(void)
 			     "%llu ticks)",
 			     (unsigned long long)(ticks / opts.perf_exits),
 			     opts.perf_exits, (unsigned long long)ticks);
+		if (vm.user_reqs)
+			perf("pio round trip, userspace part: %llu ticks/request "
+			     "(ATTACH_IOREQ_CLIENT's return to "
+			     "NOTIFY_REQUEST_FINISH, %lu requests)",
+			     (unsigned long long)(vm.user_ticks / vm.user_reqs),
+			     vm.user_reqs);
 	}
 	info("VM %u: %lu requests served", vm.vmid, vm.served);
 
