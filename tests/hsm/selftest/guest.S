@@ -30,6 +30,7 @@ header:
 	.long	spin
 	.long	triple
 	.long	ioeventfd
+	.long	irq
 
 /* ---- Helpers ------------------------------------------------------------ */
 
@@ -200,6 +201,51 @@ ioeventfd:
 	xorl	%eax, %eax
 	jmp	exit
 
+/* ---- IRQ: interrupts the program injects (INJECT_MSI, IRQFD) -----------
+ * Fills gates for vectors GUEST_IRQ_FIRST..+15 in its own IDT, says it is
+ * ready, then halts with interrupts on; each interrupt writes its vector
+ * to GUEST_PORT_IRQ and returns to the halt.  No LAPIC, no EOI: the
+ * hypervisor injects MSIs without one until the virtual LAPIC exists. */
+irq:
+	movl	$irq_idt + GUEST_IRQ_FIRST * 8, %edi
+	movl	$irq_stubs, %eax
+	movl	$16, %ecx
+1:	movw	%ax, (%edi)		/* offset 15:0 */
+	movw	$0x08, 2(%edi)		/* code selector */
+	movw	$0x8e00, 4(%edi)	/* present, DPL 0, 32-bit interrupt gate */
+	movl	%eax, %edx
+	shrl	$16, %edx
+	movw	%dx, 6(%edi)		/* offset 31:16 */
+	addl	$8, %eax
+	addl	$8, %edi
+	loop	1b
+	lidt	irq_idtr
+	movw	$GUEST_PORT_READY, %dx
+	movl	$GUEST_READY_IRQ, %eax
+	outl	%eax, %dx
+	sti
+2:	hlt
+	jmp	2b
+
+/* One 8-byte stub per vector: push it, go to the common part. */
+	.balign	8
+irq_stubs:
+	.irp	v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+	.balign	8
+	pushl	$(GUEST_IRQ_FIRST + \v)
+	jmp	irq_common
+	.endr
+irq_common:
+	pushl	%eax
+	pushl	%edx
+	movl	8(%esp), %eax
+	movw	$GUEST_PORT_IRQ, %dx
+	outl	%eax, %dx
+	popl	%edx
+	popl	%eax
+	addl	$4, %esp
+	iret
+
 /* ---- Data ------------------------------------------------------------------ */
 hello_str:
 	.asciz	"Hello from a User VM\n"
@@ -208,6 +254,14 @@ hello_str:
 null_idt:
 	.word	0
 	.long	0
+
+	.balign	8
+irq_idtr:
+	.word	256 * 8 - 1
+	.long	irq_idt
+	.balign	8
+irq_idt:
+	.fill	256 * 8, 1, 0
 
 	.balign	8
 gdt:

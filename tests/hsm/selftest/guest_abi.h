@@ -52,7 +52,8 @@
 #define GUEST_SPIN		4	/* one write to the ready port, then jmp . */
 #define GUEST_TRIPLE		5	/* a write to the ready port, then a triple fault */
 #define GUEST_IOEVENTFD		6	/* writes for the ioeventfd test */
-#define GUEST_ENTRIES		7
+#define GUEST_IRQ		7	/* sti; hlt: reports each interrupt */
+#define GUEST_ENTRIES		8
 
 /* Ports (32-bit accesses unless said otherwise). */
 #define GUEST_PORT_CONSOLE	0x3f8	/* 8-bit writes: the guest's text */
@@ -65,6 +66,7 @@
 #define GUEST_PORT_EVFD		0x5d0	/* an ioeventfd without data match */
 #define GUEST_PORT_EVFD_MATCH	0x5d4	/* an ioeventfd matching GUEST_EVFD_DATA */
 #define GUEST_PORT_SYNC		0x5d8	/* the ioeventfd guest's phase change */
+#define GUEST_PORT_IRQ		0x5dc	/* GUEST_IRQ: the vector it took */
 
 /* MMIO: guest-physical addresses that are not RAM. */
 #define GUEST_MMIO_REG		0xd0000000	/* like GUEST_PORT_SCRATCH */
@@ -86,6 +88,10 @@
 /* GUEST_PORT_READY values: which guest says it runs. */
 #define GUEST_READY_SPIN	1
 #define GUEST_READY_TRIPLE	2
+#define GUEST_READY_IRQ		3
+
+/* GUEST_IRQ takes vectors GUEST_IRQ_FIRST .. GUEST_IRQ_FIRST + 15. */
+#define GUEST_IRQ_FIRST		0x40
 
 /* Bits of the debug-exit value of the HELLO guest. */
 #define GUEST_FAIL_MMIO		0x1	/* the MMIO read-back was wrong */

@@ -13,8 +13,8 @@
  * and the two after the deassign; nothing was signalled after the
  * deassign; the guest exits with 0.
  *
- * IRQFD: assign and deassign (delivering the MSI into the guest needs the
- * virtual LAPIC of a later issue; the refusals are in bad-input).
+ * IRQFD: assign and deassign (delivery into the guest is the irq test's;
+ * the refusals are in bad-input).
  */
 #include <errno.h>
 #include <string.h>
