@@ -86,7 +86,8 @@ OFFLINE_IPS = 10_000_000
 HSM_IPS = OFFLINE_IPS
 # hsm-selftest's tests (tests/hsm/selftest/harness.c): each must PASS.
 HSM_SELFTESTS = ("life-cycle", "guest-io", "two-vms", "triple-fault",
-                 "bad-input", "leak", "kill-running", "ioeventfd-irqfd", "irq")
+                 "bad-input", "leak", "kill-running", "ioeventfd-irqfd", "modes",
+                 "irq")
 
 SPECS = [
     Spec("bare", "bare", "bare", timeout=300),

@@ -31,6 +31,10 @@ header:
 	.long	triple
 	.long	ioeventfd
 	.long	irq
+	.long	real
+	.long	long64
+	/* After the entries: LONG's page-table root (its CR3). */
+	.long	long_pml4
 
 /* ---- Helpers ------------------------------------------------------------ */
 
@@ -246,9 +250,59 @@ irq_common:
 	addl	$4, %esp
 	iret
 
+/* ---- REAL: the same in real mode ----------------------------------------
+ * Entered with CS = 0, CR0.PE clear: 16-bit code, addresses below 64 KiB.
+ * Prints "Hello from real mode\n", exits 0. */
+	.code16
+real:
+	movw	$real_str, %si
+	movw	$GUEST_PORT_CONSOLE, %dx
+1:	lodsb
+	testb	%al, %al
+	jz	2f
+	outb	%al, %dx
+	jmp	1b
+2:	xorl	%eax, %eax
+	movw	$GUEST_PORT_EXIT, %dx
+	outl	%eax, %dx
+3:	jmp	3b
+	.code32
+
+/* ---- LONG: in 64-bit mode ----------------------------------------------
+ * Entered in long mode (paging with long_pml4: the first 2 MiB identity-
+ * mapped).  Prints "Hello from long mode\n", stores and loads the MMIO
+ * register with REX-prefixed forms, exits with GUEST_FAIL_MMIO if the
+ * read-back was wrong. */
+	.code64
+long64:
+	leaq	long_str(%rip), %rsi
+	movw	$GUEST_PORT_CONSOLE, %dx
+1:	lodsb
+	testb	%al, %al
+	jz	2f
+	outb	%al, %dx
+	jmp	1b
+2:	xorl	%ebp, %ebp
+	movl	$GUEST_MMIO_REG, %r9d
+	movl	$GUEST_MMIO_VALUE, %r10d
+	movl	%r10d, (%r9)
+	movl	(%r9), %r11d
+	cmpl	$(GUEST_MMIO_VALUE ^ GUEST_XOR), %r11d
+	je	3f
+	orl	$GUEST_FAIL_MMIO, %ebp
+3:	movl	%ebp, %eax
+	movw	$GUEST_PORT_EXIT, %dx
+	outl	%eax, %dx
+4:	jmp	4b
+	.code32
+
 /* ---- Data ------------------------------------------------------------------ */
 hello_str:
 	.asciz	"Hello from a User VM\n"
+real_str:
+	.asciz	"Hello from real mode\n"
+long_str:
+	.asciz	"Hello from long mode\n"
 
 	.balign	8
 null_idt:
@@ -262,6 +316,26 @@ irq_idtr:
 	.balign	8
 irq_idt:
 	.fill	256 * 8, 1, 0
+
+/* LONG's page tables: 2 MiB pages, present and writable, identity: the
+ * first (RAM) and the one of GUEST_MMIO_REG (not RAM: MMIO). */
+	.balign	4096
+	.globl	long_pml4
+long_pml4:
+	.quad	long_pdpt + 3
+	.fill	511, 8, 0
+long_pdpt:
+	.quad	long_pd + 3
+	.fill	(GUEST_MMIO_REG >> 30) - 1, 8, 0
+	.quad	long_pd_mmio + 3
+	.fill	511 - (GUEST_MMIO_REG >> 30), 8, 0
+long_pd:
+	.quad	0x83
+	.fill	511, 8, 0
+long_pd_mmio:
+	.fill	(GUEST_MMIO_REG >> 21) & 511, 8, 0
+	.quad	(GUEST_MMIO_REG & ~0x1fffff) | 0x83
+	.fill	511 - ((GUEST_MMIO_REG >> 21) & 511), 8, 0
 
 	.balign	8
 gdt:

@@ -53,7 +53,9 @@
 #define GUEST_TRIPLE		5	/* a write to the ready port, then a triple fault */
 #define GUEST_IOEVENTFD		6	/* writes for the ioeventfd test */
 #define GUEST_IRQ		7	/* sti; hlt: reports each interrupt */
-#define GUEST_ENTRIES		8
+#define GUEST_REAL		8	/* real mode: a string, exit 0 */
+#define GUEST_LONG		9	/* long mode: a string, an MMIO read-back */
+#define GUEST_ENTRIES		10
 
 /* Ports (32-bit accesses unless said otherwise). */
 #define GUEST_PORT_CONSOLE	0x3f8	/* 8-bit writes: the guest's text */

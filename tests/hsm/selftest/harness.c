@@ -54,6 +54,9 @@ static const struct selftest tests[] = {
 	{ "ioeventfd-irqfd", test_ioeventfd_irqfd, 1, 1,
 	  "guest writes an ioeventfd completes in the kernel; irqfd assign "
 	  "and deassign" },
+	{ "modes", test_modes, 1, 1,
+	  "a guest in real mode and one in long mode, set up by "
+	  "SET_VCPU_REGS alone" },
 	{ "irq", test_irq, 1, 1,
 	  "INJECT_MSI and IRQFD deliver their vector to a halted guest; "
 	  "nothing after the deassign" },

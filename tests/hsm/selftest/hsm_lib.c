@@ -140,6 +140,17 @@ static const uint32_t *guest_header(void)
 	return hdr;
 }
 
+uint32_t guest_long_cr3(void)
+{
+	const uint32_t *hdr = guest_header();
+	uint32_t cr3 = hdr[HDR_TABLE + GUEST_ENTRIES];
+
+	require(!(cr3 & 0xfff) && cr3 >= GUEST_LOAD_GPA &&
+		cr3 < GUEST_LOAD_GPA + (size_t)(guest_image_end - guest_image),
+		"the guest image's page-table root 0x%x is not a page of it", cr3);
+	return cr3;
+}
+
 void vm_load(struct hsm_vm *vm)
 {
 	guest_header();

@@ -84,6 +84,9 @@ int hsm_finish(int fd, uint16_t vmid, uint32_t vcpu);
 
 void vm_create(struct hsm_vm *vm, unsigned int cpu, unsigned int flags);
 void vm_load(struct hsm_vm *vm);
+/* The page-table root the LONG entry runs with (after the header's entry
+ * table): identity-maps the first 2 MiB. */
+uint32_t guest_long_cr3(void);
 /* The initial state of vCPU 0 for entry @entry (GUEST_*) of the image. */
 void vm_guest_regs(unsigned int entry, const struct guest_args *args,
 		   struct islet_vcpu_regs *regs);

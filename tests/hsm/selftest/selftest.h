@@ -56,6 +56,7 @@ void test_leak(void);
 void test_kill_running(void);
 void test_ioeventfd_irqfd(void);
 void test_irq(void);
+void test_modes(void);
 
 /* Parts of bad-input, one file each. */
 void bad_input_no_vm(void);

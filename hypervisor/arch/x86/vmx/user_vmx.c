@@ -175,36 +175,22 @@ void vendor_user_vcpu_run(struct vcpu *v)
 		__atomic_or_fetch(&v->run_req, USER_REQ_RESET, __ATOMIC_SEQ_CST);
 	} else {
 		asm volatile("vmptrld %1" : "=@cca"(ok) : "m"(pa) : "cc", "memory");
+		if (!ok) {
+			pr_err("%s: VMPTRLD of vCPU %u failed\n", v->vm->name, v->id);
+			user_vcpu_failed(v);
+			return;
+		}
 	}
 	if (__atomic_fetch_and(&v->run_req, ~USER_REQ_RESET, __ATOMIC_SEQ_CST) &
 	    USER_REQ_RESET)
 		load_init_state(v);
 	while (user_vcpu_pre_entry(v)) {
-		u32 reason;
-
 		inject_pending(v);
 		if (v->t_done) {
 			v->io_hv_ticks += rdtsc() - v->t_done;
 			v->t_done = 0;
 		}
-		if (vmx_enter(&v->regs, v->launched)) {
-			vmx_report(v, "VM entry failed", ~0U);
-			user_vcpu_failed(v);
-			return;
-		}
-		v->t_exit = rdtsc();
-		v->launched = true;
-		reason = vmcs_read32(VMCS_EXIT_REASON);
-		v->exits_total++;
-		if ((reason & 0xffff) < NR_EXIT_REASONS)
-			v->exits[reason & 0xffff]++;
-		if (reason & BIT(31)) {
-			vmx_report(v, "VM entry failed", reason & 0xffff);
-			user_vcpu_failed(v);
-			return;
-		}
-		vmx_requeue_interrupted_event();
-		if (vmx_handle_exit(v, reason & 0xffff)) {
+		if (vmx_enter_and_handle(v)) {
 			user_vcpu_failed(v);
 			return;
 		}

@@ -243,27 +243,33 @@ static void service_vm_pre_entry(struct vcpu *vcpu)
 	}
 }
 
+/* One VM entry and the exit that ends it, counted and handled: 0 to go
+ * on, negative once the vCPU cannot (the cause is reported). */
+int vmx_enter_and_handle(struct vcpu *vcpu)
+{
+	u32 reason;
+
+	if (vmx_enter(&vcpu->regs, vcpu->launched)) {
+		vmx_report(vcpu, "VM entry failed", ~0U);
+		return -EIO;
+	}
+	vcpu->t_exit = rdtsc();
+	vcpu->launched = true;
+	reason = vmcs_read32(VMCS_EXIT_REASON);
+	vcpu->exits_total++;
+	if ((reason & 0xffff) < NR_EXIT_REASONS)
+		vcpu->exits[reason & 0xffff]++;
+	if (reason & BIT(31)) {
+		vmx_report(vcpu, "VM entry failed", reason & 0xffff);
+		return -EIO;
+	}
+	vmx_requeue_interrupted_event();
+	return vmx_handle_exit(vcpu, reason & 0xffff);
+}
+
 void vendor_vcpu_run(struct vcpu *vcpu)
 {
-	for (;;) {
-		u32 reason;
-
+	do
 		service_vm_pre_entry(vcpu);
-		if (vmx_enter(&vcpu->regs, vcpu->launched)) {
-			vmx_report(vcpu, "VM entry failed", ~0U);
-			return;
-		}
-		vcpu->launched = true;
-		reason = vmcs_read32(VMCS_EXIT_REASON);
-		vcpu->exits_total++;
-		if ((reason & 0xffff) < NR_EXIT_REASONS)
-			vcpu->exits[reason & 0xffff]++;
-		if (reason & BIT(31)) {
-			vmx_report(vcpu, "VM entry failed", reason & 0xffff);
-			return;
-		}
-		vmx_requeue_interrupted_event();
-		if (vmx_handle_exit(vcpu, reason & 0xffff))
-			return;
-	}
+	while (!vmx_enter_and_handle(vcpu));
 }

@@ -84,6 +84,7 @@ int vmx_handle_exit(struct vcpu *vcpu, u32 reason);
 void vmx_setup_controls(struct vcpu *vcpu);
 void vmx_setup_host_state(struct vcpu *vcpu);
 void vmx_requeue_interrupted_event(void);
+int vmx_enter_and_handle(struct vcpu *vcpu);
 
 /* user_vmx.c */
 int vmx_handle_extint(struct vcpu *vcpu);

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * modes: the same kind of guest in real mode and in long mode, each set up
+ * by SET_VCPU_REGS alone (the other tests run 32-bit protected mode).
+ * Real mode: CS = 0, CR0.PE clear, the hypervisor makes the data segments
+ * from their selectors.  Long mode: CR0.PG, CR4.PAE, EFER.LME with the
+ * guest image's page tables, a 64-bit code segment; its MMIO accesses use
+ * REX-prefixed instructions.
+ */
+#include <string.h>
+
+#include "guest_dev.h"
+#include "selftest.h"
+
+static void run_mode(const char *what, unsigned int entry,
+		     void (*adjust)(struct islet_regs *r), const char *text)
+{
+	static struct guest_dev dev;
+	struct islet_vcpu_regs regs;
+	struct hsm_vm vm;
+	int err;
+
+	memset(&dev, 0, sizeof(dev));
+	step("%s: creating the VM", what);
+	vm_create(&vm, test_cpu(0), 0);
+	vm_load(&vm);
+	vm_guest_regs(entry, NULL, &regs);
+	adjust(&regs.vcpu_regs);
+	err = hsm_ioctl(vm.fd, ISLET_IOCTL_SET_VCPU_REGS, &regs);
+	if (check_errno(err, 0, "%s: SET_VCPU_REGS", what)) {
+		vm_start(&vm);
+		if (guest_run_to_exit(&vm, &dev, NULL, what)) {
+			check(!strcmp(dev.console, text), "%s: the guest printed "
+			      "\"%.40s\" (%lu bytes)", what, dev.console,
+			      dev.console_len);
+			check(dev.exit_value == 0, "%s: exit value 0x%x", what,
+			      dev.exit_value);
+		}
+		check_errno(hsm_ioctl(vm.fd, ISLET_IOCTL_PAUSE_VM, NULL), 0,
+			    "%s: PAUSE_VM", what);
+	}
+	vm_close(&vm);
+}
+
+static void real_mode(struct islet_regs *r)
+{
+	r->cr0 = X86_CR0_ET;
+	r->cs_sel = 0;
+	r->cs_base = 0;
+	r->cs_limit = 0xffff;
+	r->cs_ar = 0x9b;
+	r->ss_sel = r->ds_sel = r->es_sel = r->fs_sel = r->gs_sel = 0;
+	r->gdt.base = 0;
+	r->gdt.limit = 0xffff;
+	r->idt.limit = 0x3ff;
+	r->gprs.rsp = GUEST_STACK_TOP - 0x10;
+}
+
+static void long_mode(struct islet_regs *r)
+{
+	r->cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_NE | 0x80000000u;
+	r->cr4 = 0x20;				/* PAE */
+	r->cr3 = guest_long_cr3();
+	r->ia32_efer = 0x500;			/* LME, LMA */
+	r->cs_ar = 0xa09b;			/* L: 64-bit code */
+}
+
+void test_modes(void)
+{
+	run_mode("real mode", GUEST_REAL, real_mode, "Hello from real mode\n");
+	run_mode("long mode", GUEST_LONG, long_mode, "Hello from long mode\n");
+}
