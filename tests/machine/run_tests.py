@@ -349,18 +349,24 @@ def first_at(text, needle, start=0):
     return i if i >= 0 else None
 
 
-def check_islet_offline(r, n=2):
-    c = Check("islet-offline")
-    serial = r.serial
-    lines = islet_lines(r)
+def check_smp_islet_start(c, r, lines, n):
+    """The Service VM started on n CPUs under Islet, all n online in
+    Linux at first."""
     start = [ln for ln in lines if "starting the Service VM on" in ln]
     c.require(start and f"starting the Service VM on {n} CPUs" in start[0],
               f"expected the Service VM on {n} CPUs: "
               f"{start[0] if start else 'no such line'}")
     check_probe(c, r, "hypervisor=ACRNACRNACRN", "privileged=1")
-    online = bochs.lines_with(serial, "ISLET-PROBE: smp online=")
+    online = bochs.lines_with(r.serial, "ISLET-PROBE: smp online=")
     c.require(online and online[0].endswith(f"online=0-{n - 1}"),
               f"CPUs online at the start: {online[:1]}, expected 0-{n - 1}")
+
+
+def check_islet_offline(r, n=2):
+    c = Check("islet-offline")
+    serial = r.serial
+    lines = islet_lines(r)
+    check_smp_islet_start(c, r, lines, n)
     c.info += ["  " + ln for ln in bochs.lines_with(serial, "HSM-OFFLINE: ")]
     dmesg = bochs.lines_with(serial, "HSM-DMESG: ")
     c.info += ["  " + ln for ln in dmesg]
@@ -435,14 +441,7 @@ def check_islet_hsm(r, n=3):
     c = Check("islet-hsm")
     serial = r.serial
     lines = islet_lines(r)
-    start = [ln for ln in lines if "starting the Service VM on" in ln]
-    c.require(start and f"starting the Service VM on {n} CPUs" in start[0],
-              f"expected the Service VM on {n} CPUs: "
-              f"{start[0] if start else 'no such line'}")
-    check_probe(c, r, "hypervisor=ACRNACRNACRN", "privileged=1")
-    online = bochs.lines_with(serial, "ISLET-PROBE: smp online=")
-    c.require(online and online[0].endswith(f"online=0-{n - 1}"),
-              f"CPUs online at the start: {online[:1]}, expected 0-{n - 1}")
+    check_smp_islet_start(c, r, lines, n)
     c.info += ["  " + ln for ln in bochs.lines_with(serial, "HSM-SELFTEST: ")]
     gave = [ln for ln in lines if "Service VM gave up CPU" in ln]
     c.info += ["  " + ln for ln in gave]
