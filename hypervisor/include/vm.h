@@ -134,8 +134,12 @@ int vcpu_send_sipi(struct vcpu *target, u8 vector);
  * already given up.  A running vCPU is stopped first. */
 int vcpu_give_up(struct vcpu *target);
 bool vcpu_given_up(struct vcpu *v);
-/* Asked to stop (INIT, give-up): checked by its CPU before VM entry. */
-bool vcpu_must_stop(struct vcpu *v);
+/* Asked to stop (INIT, give-up): checked by its CPU before each VM entry,
+ * so inline (vcpu_start.c owns the state). */
+static inline bool vcpu_must_stop(struct vcpu *v)
+{
+	return __atomic_load_n(&v->start_state, __ATOMIC_ACQUIRE) != VCPU_RUNNING;
+}
 /* An NMI reached the hypervisor on the CPU with local APIC id @apic_id:
  * it is the Service VM's, delivered at that vCPU's next VM entry. */
 void service_vm_nmi_arrived(u32 apic_id);

@@ -29,10 +29,6 @@ static void kick(struct vcpu *target)
 	apic_send_ipi(target->apic_id, ICR_ASSERT | (ICR_MODE_NMI << 8));
 }
 
-bool vcpu_must_stop(struct vcpu *v)
-{
-	return load_state(v) != VCPU_RUNNING;
-}
 
 /* Move @target to @new from any state but GIVEN_UP; kick it if it ran. */
 static int stop(struct vcpu *target, u32 new)

@@ -231,40 +231,17 @@ void vmx_requeue_interrupted_event(void)
  * found the CPU in the hypervisor, and NMIs to deliver.  An NMI waits
  * while the guest blocks NMIs or another event is being injected; the
  * frequent exits of the Service VM (LAPIC writes, I/O) retry it. */
-static void service_vm_pre_entry(struct vcpu *vcpu)
+static inline void service_vm_pre_entry(struct vcpu *vcpu)
 {
 	if (vcpu_must_stop(vcpu))
 		vmx_handle_init(vcpu);
-	if (__atomic_load_n(&vcpu->nmi_pending, __ATOMIC_ACQUIRE) &&
+	if (__builtin_expect(__atomic_load_n(&vcpu->nmi_pending,
+					     __ATOMIC_ACQUIRE), 0) &&
 	    !(vmcs_read32(VMCS_ENTRY_INTR_INFO) & BIT(31)) &&
 	    !(vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & (BIT(1) | BIT(3)))) {
 		__atomic_store_n(&vcpu->nmi_pending, 0, __ATOMIC_RELEASE);
 		vmcs_write32(VMCS_ENTRY_INTR_INFO, BIT(31) | (2 << 8) | 2);
 	}
-}
-
-/* One VM entry and the exit that ends it, counted and handled: 0 to go
- * on, negative once the vCPU cannot (the cause is reported). */
-int vmx_enter_and_handle(struct vcpu *vcpu)
-{
-	u32 reason;
-
-	if (vmx_enter(&vcpu->regs, vcpu->launched)) {
-		vmx_report(vcpu, "VM entry failed", ~0U);
-		return -EIO;
-	}
-	vcpu->t_exit = rdtsc();
-	vcpu->launched = true;
-	reason = vmcs_read32(VMCS_EXIT_REASON);
-	vcpu->exits_total++;
-	if ((reason & 0xffff) < NR_EXIT_REASONS)
-		vcpu->exits[reason & 0xffff]++;
-	if (reason & BIT(31)) {
-		vmx_report(vcpu, "VM entry failed", reason & 0xffff);
-		return -EIO;
-	}
-	vmx_requeue_interrupted_event();
-	return vmx_handle_exit(vcpu, reason & 0xffff);
 }
 
 void vendor_vcpu_run(struct vcpu *vcpu)

@@ -3,6 +3,8 @@
 #define ISLET_VMX_H
 
 #include "vm.h"
+#include <asm/cpu.h>
+#include <asm/vmcs.h>
 
 /* Pin-based controls */
 #define PIN_EXTINT_EXITING	BIT(0)
@@ -84,7 +86,6 @@ int vmx_handle_exit(struct vcpu *vcpu, u32 reason);
 void vmx_setup_controls(struct vcpu *vcpu);
 void vmx_setup_host_state(struct vcpu *vcpu);
 void vmx_requeue_interrupted_event(void);
-int vmx_enter_and_handle(struct vcpu *vcpu);
 
 /* user_vmx.c */
 int vmx_handle_extint(struct vcpu *vcpu);
@@ -99,5 +100,30 @@ void vmx_inject_exception(struct vcpu *vcpu, u8 vector, bool has_err, u32 err);
 void vmx_skip_instruction(struct vcpu *vcpu);
 void vmx_report(struct vcpu *vcpu, const char *why, u32 reason);
 
+
+/* One VM entry and the exit that ends it, counted and handled: 0 to go
+ * on, negative once the vCPU cannot (the cause is reported).  Inline: it
+ * is the hot path of every exit. */
+static inline int vmx_enter_and_handle(struct vcpu *vcpu)
+{
+	u32 reason;
+
+	if (vmx_enter(&vcpu->regs, vcpu->launched)) {
+		vmx_report(vcpu, "VM entry failed", ~0U);
+		return -EIO;
+	}
+	vcpu->t_exit = rdtsc();
+	vcpu->launched = true;
+	reason = vmcs_read32(VMCS_EXIT_REASON);
+	vcpu->exits_total++;
+	if ((reason & 0xffff) < NR_EXIT_REASONS)
+		vcpu->exits[reason & 0xffff]++;
+	if (reason & BIT(31)) {
+		vmx_report(vcpu, "VM entry failed", reason & 0xffff);
+		return -EIO;
+	}
+	vmx_requeue_interrupted_event();
+	return vmx_handle_exit(vcpu, reason & 0xffff);
+}
 
 #endif
