@@ -98,6 +98,136 @@ static int modrm_extra(const u8 *buf, size_t avail, size_t i, u8 modrm,
 	return n + (mod == 1 ? 1 : mod == 2 ? 4 : 0);
 }
 
+static u64 size_mask(u8 size)
+{
+	return size == 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+}
+
+static bool has_imm(u8 op)
+{
+	return op == 0xc6 || op == 0xc7 || op == 0x80 || op == 0x81 ||
+	       op == 0x83 || op == 0xf6 || op == 0xf7;
+}
+
+/* The one-byte opcodes with a ModRM memory operand that this emulates:
+ * what they do and with which operand size.  Even opcodes of the ALU rows
+ * are byte operations. */
+static bool decode_opcode(u8 op, u8 osize, struct insn_mov *out)
+{
+	static const u8 alu_row[8] = {
+		[0] = 0, [1] = INSN_OR, [4] = INSN_AND, [6] = INSN_XOR,
+		[7] = INSN_CMP,
+	};
+	u8 size = (op & 1) ? osize : 1;
+
+	out->op = INSN_MOV;
+	if (op < 0x40 && (op & 7) < 4 && alu_row[op >> 3]) {
+		/* 08-0B OR, 20-23 AND, 30-33 XOR, 38-3B CMP: bit 1 set is
+		 * "register, r/m" (the register is the destination) */
+		out->op = alu_row[op >> 3];
+		out->reg_first = op & 2;
+	} else if (op == 0x84 || op == 0x85) {
+		out->op = INSN_TEST;
+	} else if (op == 0x8a || op == 0x8b) {
+		out->reg_first = true;	/* a load */
+	} else if (op != 0x88 && op != 0x89 && !has_imm(op)) {
+		return false;
+	}
+	out->size = size;
+	out->reg_size = size;
+	out->store = insn_writes_mem(out);
+	return true;
+}
+
+/* Opcodes with an immediate: the operation from ModRM.reg. */
+static bool decode_group(u8 op, u8 reg, struct insn_mov *out)
+{
+	static const u8 group1[8] = {
+		[1] = INSN_OR, [4] = INSN_AND, [6] = INSN_XOR, [7] = INSN_CMP,
+	};
+
+	if (op == 0xc6 || op == 0xc7)
+		out->op = reg == 0 ? INSN_MOV : 0xff;
+	else if (op == 0xf6 || op == 0xf7)
+		out->op = reg == 0 ? INSN_TEST : 0xff;
+	else	/* 80, 81, 83: ADD, ADC, SBB, SUB not emulated yet */
+		out->op = group1[reg] ? group1[reg] : 0xff;
+	if (out->op == 0xff)
+		return false;
+	out->store = insn_writes_mem(out);
+	return true;
+}
+
+bool insn_writes_mem(const struct insn_mov *m)
+{
+	if (m->reg_first)
+		return false;
+	return m->op == INSN_MOV || m->op == INSN_OR || m->op == INSN_AND ||
+	       m->op == INSN_XOR;
+}
+
+bool insn_writes_reg(const struct insn_mov *m)
+{
+	if (!m->reg_first || m->op == INSN_CMP)
+		return false;
+	return true;
+}
+
+bool insn_reads_mem(const struct insn_mov *m)
+{
+	return m->op != INSN_MOV || m->reg_first;
+}
+
+#define FL_CF	BIT(0)
+#define FL_PF	BIT(2)
+#define FL_AF	BIT(4)
+#define FL_ZF	BIT(6)
+#define FL_SF	BIT(7)
+#define FL_OF	BIT(11)
+
+u64 insn_alu(u8 op, u8 size, u64 dst, u64 src, u64 *rflags)
+{
+	u64 mask = size_mask(size), sign = 1ULL << (8 * size - 1), res, fl = 0;
+	u8 low;
+
+	dst &= mask;
+	src &= mask;
+	switch (op) {
+	case INSN_OR:
+		res = dst | src;
+		break;
+	case INSN_XOR:
+		res = dst ^ src;
+		break;
+	case INSN_CMP:
+		res = (dst - src) & mask;
+		if (dst < src)
+			fl |= FL_CF;
+		if ((dst ^ src ^ res) & 0x10)
+			fl |= FL_AF;
+		if ((dst ^ src) & (dst ^ res) & sign)
+			fl |= FL_OF;
+		break;
+	default:	/* AND, TEST */
+		res = dst & src;
+		break;
+	}
+	if (!res)
+		fl |= FL_ZF;
+	if (res & sign)
+		fl |= FL_SF;
+	low = (u8)res;
+	low ^= low >> 4;
+	low ^= low >> 2;
+	low ^= low >> 1;
+	if (!(low & 1))
+		fl |= FL_PF;
+	/* The logical operations clear CF and OF and leave AF undefined:
+	 * cleared here. */
+	*rflags = (*rflags & ~(u64)(FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF)) | fl;
+	return res;
+}
+
 int insn_decode_mov(const u8 *buf, size_t avail, bool long_mode, bool def32,
 		    struct insn_mov *out)
 {
@@ -138,6 +268,7 @@ int insn_decode_mov(const u8 *buf, size_t avail, bool long_mode, bool def32,
 		out->size = (op & 1) ? osize : 1;
 		out->reg_size = out->size;
 		out->store = op >= 0xa2;
+		out->reg_first = !out->store;
 		if (i + asize > avail)
 			return -EINVAL;
 		i += asize;
@@ -150,45 +281,43 @@ int insn_decode_mov(const u8 *buf, size_t avail, bool long_mode, bool def32,
 		if (i >= avail)
 			return -EINVAL;
 		op = buf[i++];
-		if (op != 0xb6 && op != 0xb7)
+		if (op != 0xb6 && op != 0xb7 && op != 0xbe && op != 0xbf)
 			return -EOPNOTSUPP;
-		out->size = op == 0xb6 ? 1 : 2;
+		out->op = op >= 0xbe ? INSN_MOVSX : INSN_MOV;
+		out->size = (op & 1) ? 2 : 1;
 		out->reg_size = osize;
-		out->store = false;
-	} else {
-		switch (op) {
-		case 0x88: case 0x8a: case 0xc6:
-			out->size = 1;
-			break;
-		case 0x89: case 0x8b: case 0xc7:
-			out->size = osize;
-			break;
-		default:
-			return -EOPNOTSUPP;
-		}
-		out->reg_size = out->size;
-		out->store = op != 0x8a && op != 0x8b;
+		out->reg_first = true;
+		op = 0x8b;	/* a load from here on */
+	} else if (!decode_opcode(op, osize, out)) {
+		return -EOPNOTSUPP;
 	}
 	if (i >= avail)
 		return -EINVAL;
 	modrm = buf[i++];
-	if ((op == 0xc6 || op == 0xc7) && ((modrm >> 3) & 7))
+	if (has_imm(op) && !decode_group(op, (modrm >> 3) & 7, out))
 		return -EOPNOTSUPP;
 	extra = modrm_extra(buf, avail, i, modrm, addr16);
 	if (extra < 0)
 		return extra;
 	i += (size_t)extra;
-	if (op == 0xc6 || op == 0xc7) {
-		u8 isize = out->size == 8 ? 4 : out->size;
+	if (has_imm(op)) {
+		/* imm8 for byte operations and 83; else imm16/imm32, which a
+		 * 64-bit operation sign-extends */
+		u8 isize = (out->size == 1 || op == 0x83) ? 1 :
+			out->size == 8 ? 4 : out->size;
 		u64 imm = 0;
 
 		if (i + isize > avail)
 			return -EINVAL;
 		for (u8 b = 0; b < isize; b++)
 			imm |= (u64)buf[i + b] << (8 * b);
-		if (out->size == 8)	/* imm32, sign-extended */
+		if (isize == 1)
+			imm = (u64)(s64)(s8)(u8)imm;
+		else if (isize == 2)
+			imm = (u64)(s64)(s16)(u16)imm;
+		else
 			imm = (u64)(s64)(s32)(u32)imm;
-		out->imm = imm;
+		out->imm = imm & size_mask(out->size);
 		out->has_imm = true;
 		i += isize;
 	} else {

@@ -173,15 +173,33 @@ int user_vcpu_pio(struct vcpu *v, u16 port, u8 size, bool in, u32 *val)
 	return ret;
 }
 
-/* An access to guest-physical memory the VM's EPT does not map: decode
- * the instruction, send it as an MMIO request, finish it in the vCPU. */
-int user_vcpu_mmio(struct vcpu *v, u64 gpa)
+/* One MMIO access of @size bytes at @gpa: a read's value in *@val, or a
+ * write of *@val.  send_request()'s answers. */
+static int mmio_access(struct vcpu *v, u64 gpa, u8 size, bool write, u64 *val)
 {
 	struct islet_io_request r = { .type = ISLET_IOREQ_TYPE_MMIO };
+	u64 mask = size == 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+
+	r.reqs.mmio_request.address = gpa;
+	r.reqs.mmio_request.size = size;
+	r.reqs.mmio_request.direction = write ? ISLET_IOREQ_DIR_WRITE :
+		ISLET_IOREQ_DIR_READ;
+	r.reqs.mmio_request.value = write ? *val & mask : 0;
+	if (write)
+		return send_request(v, &r, NULL);
+	return send_request(v, &r, val) ?: (*val &= mask, 0);
+}
+
+/* An access to guest-physical memory the VM's EPT does not map: decode
+ * the instruction and carry it out with MMIO requests: a read, a write,
+ * or a read then a write (OR, AND, XOR to memory), with the register and
+ * RFLAGS updated as the CPU would. */
+int user_vcpu_mmio(struct vcpu *v, u64 gpa)
+{
 	struct vcpu_insn_ctx ctx;
 	struct insn_mov m;
 	u8 buf[15];
-	u64 val = 0, mask;
+	u64 mem = 0, other, res, fl;
 	int n = vcpu_fetch_insn(v, buf), ret;
 
 	vendor_insn_ctx(v, &ctx);
@@ -192,24 +210,40 @@ int user_vcpu_mmio(struct vcpu *v, u64 gpa)
 			v->vm->name, gpa, ctx.rip_linear, ret);
 		return -EOPNOTSUPP;
 	}
-	mask = m.size == 8 ? ~0ULL : (1ULL << (8 * m.size)) - 1;
-	r.reqs.mmio_request.address = gpa;
-	r.reqs.mmio_request.size = m.size;
-	if (m.store) {
-		val = m.has_imm ? m.imm : vendor_gpr(v, m.reg);
-		if (m.high8)
-			val >>= 8;
-		r.reqs.mmio_request.direction = ISLET_IOREQ_DIR_WRITE;
-		r.reqs.mmio_request.value = val & mask;
-	} else {
-		r.reqs.mmio_request.direction = ISLET_IOREQ_DIR_READ;
+	if (insn_reads_mem(&m)) {
+		ret = mmio_access(v, gpa, m.size, false, &mem);
+		if (ret)
+			return ret;
 	}
-	ret = send_request(v, &r, m.store ? NULL : &val);
-	if (ret)
-		return ret;
-	if (!m.store)
-		vendor_set_gpr(v, m.reg,
-			       insn_mov_merge(&m, vendor_gpr(v, m.reg), val & mask));
+	/* The other operand: the immediate, or the register (AH..BH:
+	 * bits 15:8). */
+	other = m.has_imm ? m.imm : vendor_gpr(v, m.reg) >> (m.high8 ? 8 : 0);
+	switch (m.op) {
+	case INSN_MOV:
+		res = m.reg_first ? mem : other;	/* load or store */
+		break;
+	case INSN_MOVSX: {
+		u8 shift = (u8)(64 - 8 * m.size);
+
+		res = (u64)((s64)(mem << shift) >> shift);
+		if (m.reg_size < 8)
+			res &= (1ULL << (8 * m.reg_size)) - 1;
+		break;
+	}
+	default:
+		fl = vendor_rflags(v);
+		res = m.reg_first ? insn_alu(m.op, m.size, other, mem, &fl) :
+			insn_alu(m.op, m.size, mem, other, &fl);
+		vendor_set_rflags(v, fl);
+		break;
+	}
+	if (insn_writes_mem(&m)) {
+		ret = mmio_access(v, gpa, m.size, true, &res);
+		if (ret)
+			return ret;
+	}
+	if (insn_writes_reg(&m))
+		vendor_set_gpr(v, m.reg, insn_mov_merge(&m, vendor_gpr(v, m.reg), res));
 	vendor_advance_rip(v, m.len);
 	return 0;
 }

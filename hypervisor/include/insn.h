@@ -23,16 +23,30 @@ struct insn_store {
 int insn_decode_store(const u8 *buf, size_t avail, bool long_mode, bool def32,
 		      struct insn_store *out);
 
-/* A MOV between a register or an immediate and memory, as a User VM's
- * access to emulated MMIO: MOV (88, 89, 8A, 8B, C6 /0, C7 /0, A0-A3) and
- * MOVZX (0F B6, 0F B7), in every operand size and ModRM/SIB/displacement form,
- * with operand-size, address-size and segment prefixes and REX. */
+/* An instruction with a memory operand, as a User VM's access to emulated
+ * MMIO: MOV (88, 89, 8A, 8B, C6 /0, C7 /0, A0-A3), MOVZX and MOVSX (0F B6,
+ * B7, BE, BF), OR, AND, XOR, CMP in both directions and with immediates
+ * (08-0B, 20-23, 30-33, 38-3B, 80/81/83 /1 /4 /6 /7) and TEST (84, 85,
+ * F6/F7 /0), in every operand size and ModRM/SIB/displacement form, with
+ * operand-size, address-size and segment prefixes and REX. */
+/* What an emulated MMIO instruction does (insn_mov.op). */
+enum {
+	INSN_MOV,	/* MOV, MOVZX: load or store */
+	INSN_MOVSX,	/* a load, sign-extended to reg_size */
+	INSN_OR, INSN_AND, INSN_XOR,	/* memory or register destination */
+	INSN_CMP, INSN_TEST,	/* flags only */
+};
+
 struct insn_mov {
+	u8 op;			/* INSN_* */
+	bool reg_first;		/* the register is the first operand (a
+				 * load's destination; for the ALU forms,
+				 * the destination, memory the source) */
 	u8 len;			/* instruction length in bytes */
 	u8 size;		/* bytes accessed in memory: 1, 2, 4 or 8 */
 	u8 reg_size;		/* bytes of the register operand */
-	bool store;		/* memory is written (else read) */
-	bool has_imm;		/* a store of imm (else of register reg) */
+	bool store;		/* memory is written */
+	bool has_imm;		/* the other operand is imm (else reg) */
 	bool high8;		/* reg is AH, CH, DH or BH (reg 0-3, bits 15:8) */
 	u8 reg;			/* 0..15, x86 register number */
 	u64 imm;		/* sign-extended to size */
@@ -42,6 +56,16 @@ struct insn_mov {
  * 16-bit defaults (real mode is 16-bit). */
 int insn_decode_mov(const u8 *buf, size_t avail, bool long_mode, bool def32,
 		    struct insn_mov *out);
+
+/* What the instruction does with memory and its register. */
+bool insn_reads_mem(const struct insn_mov *m);
+bool insn_writes_mem(const struct insn_mov *m);
+bool insn_writes_reg(const struct insn_mov *m);
+
+/* The result of ALU operation @op (INSN_OR ... INSN_TEST; CMP: dst - src)
+ * on @size-byte operands, and RFLAGS with CF, PF, AF, ZF, SF and OF as
+ * the CPU sets them (AF, undefined for the logical ones, cleared). */
+u64 insn_alu(u8 op, u8 size, u64 dst, u64 src, u64 *rflags);
 
 /* The register value after a load of @val (already zero-extended to
  * reg_size) into register @old, per the x86 rules: 8- and 16-bit writes

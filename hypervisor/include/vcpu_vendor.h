@@ -42,6 +42,8 @@ u64 vendor_gpr(struct vcpu *vcpu, unsigned n);	/* x86 register number */
 void vendor_advance_rip(struct vcpu *vcpu, u64 len);
 
 void vendor_set_gpr(struct vcpu *vcpu, unsigned n, u64 val);
+u64 vendor_rflags(struct vcpu *vcpu);
+void vendor_set_rflags(struct vcpu *vcpu, u64 rflags);
 
 /* User VM vCPUs on a CPU the Service VM gave up (arch/x86/vmx/user_vmx.c):
  * make this CPU take kick IPIs; run the vCPU until user_vcpu_pre_entry()

@@ -1,6 +1,7 @@
-/* hypervisor/core/insn.c: decoding the MOV and MOVZX forms a User VM uses
- * on emulated MMIO (insn_decode_mov) and merging a loaded value into its
- * register (insn_mov_merge).  Buffers are heap blocks of exactly the bytes
+/* hypervisor/core/insn.c: decoding the instructions a User VM uses on
+ * emulated MMIO (insn_decode_mov: MOV, MOVZX, MOVSX, OR, AND, XOR, CMP,
+ * TEST), their ALU results and flags (insn_alu, checked against the host
+ * CPU) and merging a loaded value into its register (insn_mov_merge).  Buffers are heap blocks of exactly the bytes
  * the decoder may read, so ASan reports a read beyond @avail. */
 #include <stdlib.h>
 #include <string.h>
@@ -124,7 +125,10 @@ static void test_mov_refused(void)
 		{ M64, 3, { 0xc7, 0x08, 0 } },		/* C7 /1 */
 		{ M64, 3, { 0xc6, 0x38, 0 } },		/* C6 /7 */
 		{ M64, 2, { 0x01, 0x00 } },		/* add */
-		{ M64, 3, { 0x0f, 0xbe, 0x00 } },	/* movsx: later */
+		{ M64, 2, { 0x00, 0x00 } },		/* add */
+		{ M64, 3, { 0x83, 0x00, 0x01 } },	/* 83 /0: add */
+		{ M64, 3, { 0x80, 0x28, 0x01 } },	/* 80 /5: sub */
+		{ M64, 3, { 0xf6, 0x10, 0x01 } },	/* f6 /2: not */
 		{ M64, 2, { 0xf3, 0xa5 } },		/* rep movs: later */
 		/* 14 prefixes: the instruction would pass 15 bytes */
 		{ M64, 15, { 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
@@ -181,6 +185,158 @@ static void test_mov_random(void)
 	}
 }
 
+/* The ALU forms and MOVSX: what they do with memory and the register
+ * (GNU as 2.40 --64, objdump -d). */
+static const struct {
+	const char *text;
+	u8 len, size, reg_size, op;
+	bool reg_first, store, has_imm;
+	u8 reg;
+	u64 imm;
+	u8 bytes[15];
+} alu_samples[] = {
+	{ "movsbl (%rax),%ecx", 3, 1, 4, INSN_MOVSX, true, false, false, 1, 0, { 0x0f, 0xbe, 0x08 } },
+	{ "movswq 0x4(%rbx),%r9", 5, 2, 8, INSN_MOVSX, true, false, false, 9, 0, { 0x4c, 0x0f, 0xbf, 0x4b, 0x04 } },
+	{ "or %eax,(%rdi)", 2, 4, 4, INSN_OR, false, true, false, 0, 0, { 0x09, 0x07 } },
+	{ "and (%rsi),%r10d", 3, 4, 4, INSN_AND, true, false, false, 10, 0, { 0x44, 0x23, 0x16 } },
+	{ "xorb $0x5a,(%rdx)", 3, 1, 1, INSN_XOR, false, true, true, 0, 0x5a, { 0x80, 0x32, 0x5a } },
+	{ "orl $0x12345678,0x8(%rcx)", 7, 4, 4, INSN_OR, false, true, true, 0, 0x12345678,
+	  { 0x81, 0x49, 0x08, 0x78, 0x56, 0x34, 0x12 } },
+	{ "andq $-16,(%rax)", 4, 8, 8, INSN_AND, false, true, true, 0, 0xfffffffffffffff0ULL,
+	  { 0x48, 0x83, 0x20, 0xf0 } },
+	{ "cmp %ecx,(%rdi)", 2, 4, 4, INSN_CMP, false, false, false, 1, 0, { 0x39, 0x0f } },
+	{ "cmp (%rdi),%ecx", 2, 4, 4, INSN_CMP, true, false, false, 1, 0, { 0x3b, 0x0f } },
+	{ "cmpb $0x7f,(%rsi)", 3, 1, 1, INSN_CMP, false, false, true, 0, 0x7f, { 0x80, 0x3e, 0x7f } },
+	{ "test %edx,(%rax)", 2, 4, 4, INSN_TEST, false, false, false, 2, 0, { 0x85, 0x10 } },
+	{ "testl $0x80000000,(%rbx)", 6, 4, 4, INSN_TEST, false, false, true, 0, 0x80000000,
+	  { 0xf7, 0x03, 0x00, 0x00, 0x00, 0x80 } },
+	{ "testb $0x1,(%rcx)", 3, 1, 1, INSN_TEST, false, false, true, 0, 1, { 0xf6, 0x01, 0x01 } },
+	{ "xor %r8b,(%r9)", 3, 1, 1, INSN_XOR, false, true, false, 8, 0, { 0x45, 0x30, 0x01 } },
+};
+
+static void test_alu_samples(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(alu_samples); i++) {
+		struct insn_mov m;
+		int ret = decode(alu_samples[i].bytes, alu_samples[i].len, M64, &m);
+
+		CU_ASSERT_EQUAL(ret, 0);
+		if (ret || m.len != alu_samples[i].len || m.size != alu_samples[i].size ||
+		    m.reg_size != alu_samples[i].reg_size || m.op != alu_samples[i].op ||
+		    m.reg_first != alu_samples[i].reg_first ||
+		    m.store != alu_samples[i].store ||
+		    m.has_imm != alu_samples[i].has_imm ||
+		    (m.has_imm ? m.imm != alu_samples[i].imm : m.reg != alu_samples[i].reg)) {
+			fprintf(stderr, "\n  %s: ret %d len %u size %u/%u op %u first %d store %d imm %d/0x%llx reg %u",
+				alu_samples[i].text, ret, m.len, m.size, m.reg_size, m.op,
+				m.reg_first, m.store, m.has_imm, (unsigned long long)m.imm, m.reg);
+			CU_FAIL("ALU sample decoded wrongly");
+			continue;
+		}
+		CU_ASSERT_EQUAL(insn_writes_mem(&m), m.store);
+		CU_ASSERT_EQUAL(insn_writes_reg(&m),
+				m.reg_first && m.op != INSN_CMP);
+		CU_ASSERT_TRUE(insn_reads_mem(&m));
+	}
+}
+
+#define ARITH_FLAGS	0x8d5ULL	/* CF PF AF ZF SF OF */
+#define LOGIC_FLAGS	0x8c5ULL	/* AF undefined after OR/AND/XOR/TEST */
+
+/* The host CPU's own result and flags for @op on @size-byte @a, @b. */
+#define HOST_OP(insn, type, cons)					\
+	do {								\
+		type x = (type)a, y = (type)b;				\
+		__asm__("pushfq; andq $~0x8d5, (%%rsp); popfq\n\t"	\
+			insn " %2, %0\n\tpushfq; popq %1"		\
+			: "+" cons(x), "=r"(fl) : cons(y) : "cc");	\
+		res = (u64)x;						\
+	} while (0)
+
+static u64 host_alu(u8 op, u8 size, u64 a, u64 b, u64 *flags)
+{
+	u64 res = a, fl = 0;
+
+	switch (size * 16 + op) {
+	case 1 * 16 + INSN_OR:   HOST_OP("orb", u8, "q"); break;
+	case 1 * 16 + INSN_AND:  HOST_OP("andb", u8, "q"); break;
+	case 1 * 16 + INSN_XOR:  HOST_OP("xorb", u8, "q"); break;
+	case 1 * 16 + INSN_CMP:  HOST_OP("subb", u8, "q"); break;
+	case 2 * 16 + INSN_OR:   HOST_OP("orw", u16, "r"); break;
+	case 2 * 16 + INSN_AND:  HOST_OP("andw", u16, "r"); break;
+	case 2 * 16 + INSN_XOR:  HOST_OP("xorw", u16, "r"); break;
+	case 2 * 16 + INSN_CMP:  HOST_OP("subw", u16, "r"); break;
+	case 4 * 16 + INSN_OR:   HOST_OP("orl", u32, "r"); break;
+	case 4 * 16 + INSN_AND:  HOST_OP("andl", u32, "r"); break;
+	case 4 * 16 + INSN_XOR:  HOST_OP("xorl", u32, "r"); break;
+	case 4 * 16 + INSN_CMP:  HOST_OP("subl", u32, "r"); break;
+	case 8 * 16 + INSN_OR:   HOST_OP("orq", u64, "r"); break;
+	case 8 * 16 + INSN_AND:  HOST_OP("andq", u64, "r"); break;
+	case 8 * 16 + INSN_XOR:  HOST_OP("xorq", u64, "r"); break;
+	case 8 * 16 + INSN_CMP:  HOST_OP("subq", u64, "r"); break;
+	}
+	*flags = fl;
+	return res;
+}
+
+/* insn_alu against the host CPU, for every size and operation, on edge
+ * values and random ones: the result (for CMP, the subtraction's) and the
+ * flags the architecture defines. */
+static void test_alu_flags(void)
+{
+	static const u64 edges[] = {
+		0, 1, 2, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x0f, 0x10,
+		0x7fffffff, 0x80000000, 0xffffffff, 0x7fffffffffffffffULL,
+		0x8000000000000000ULL, ~0ULL, 0x5555555555555555ULL,
+	};
+	static const u8 sizes[] = { 1, 2, 4, 8 };
+	static const u8 ops[] = { INSN_OR, INSN_AND, INSN_XOR, INSN_CMP };
+	u64 seed = 88172645463325252ULL;
+	unsigned bad = 0;
+
+	for (int n = 0; n < 40000; n++) {
+		u64 a, b;
+
+		if (n < (int)(ARRAY_SIZE(edges) * ARRAY_SIZE(edges))) {
+			a = edges[n / ARRAY_SIZE(edges)];
+			b = edges[n % ARRAY_SIZE(edges)];
+		} else {
+			seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17;
+			a = seed;
+			seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17;
+			b = (n & 1) ? seed : a ^ (seed & 0xff);
+		}
+		for (size_t s = 0; s < ARRAY_SIZE(sizes); s++)
+			for (size_t o = 0; o < ARRAY_SIZE(ops); o++) {
+				u64 mask = sizes[s] == 8 ? ~0ULL : (1ULL << (8 * sizes[s])) - 1;
+				u64 want_fl, got_fl = 0x202;	/* IF, bit 1 */
+				u64 want = host_alu(ops[o], sizes[s], a, b, &want_fl);
+				u64 got = insn_alu(ops[o], sizes[s], a, b, &got_fl);
+				u64 defined = ops[o] == INSN_CMP ? ARITH_FLAGS : LOGIC_FLAGS;
+
+				if ((got & mask) != (want & mask) ||
+				    ((got_fl ^ want_fl) & defined) ||
+				    (got_fl & ~ARITH_FLAGS) != 0x202) {
+					if (!bad++)
+						fprintf(stderr, "\n  op %u size %u 0x%llx, 0x%llx: got 0x%llx fl 0x%llx, host 0x%llx fl 0x%llx",
+							ops[o], sizes[s], (unsigned long long)a,
+							(unsigned long long)b, (unsigned long long)got,
+							(unsigned long long)got_fl, (unsigned long long)want,
+							(unsigned long long)want_fl);
+				}
+			}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	/* TEST is AND without the write */
+	{
+		u64 f1 = 0, f2 = 0;
+
+		CU_ASSERT_EQUAL(insn_alu(INSN_TEST, 4, 0xf0, 0x0f, &f1),
+				insn_alu(INSN_AND, 4, 0xf0, 0x0f, &f2));
+		CU_ASSERT_EQUAL(f1, f2);
+	}
+}
+
 int register_insn_mov_tests(void)
 {
 	static const struct unit_test tests[] = {
@@ -188,6 +344,8 @@ int register_insn_mov_tests(void)
 		{ "MOV/MOVZX: other forms refused", test_mov_refused },
 		{ "MOV/MOVZX: register merge rules", test_mov_merge },
 		{ "MOV/MOVZX: random bytes", test_mov_random },
+		{ "ALU forms, MOVSX: assembler output", test_alu_samples },
+		{ "ALU results and flags vs the host CPU", test_alu_flags },
 	};
 
 	return UNIT_SUITE("core/insn mov", tests);

@@ -33,6 +33,7 @@ header:
 	.long	irq
 	.long	real
 	.long	long64
+	.long	alu
 	/* After the entries: LONG's page-table root (its CR3). */
 	.long	long_pml4
 
@@ -249,6 +250,34 @@ irq_common:
 	popl	%eax
 	addl	$4, %esp
 	iret
+
+/* ---- ALU: read-modify-write and compare forms on MMIO ------------------
+ * On the plain register GUEST_MMIO_ALU: each result and the flags each
+ * form sets are checked; exit GUEST_FAIL_ALU at the first wrong one, else
+ * 0.  The register ends at 0x80; 5 writes and 7 reads reach it. */
+alu:
+	movl	$GUEST_MMIO_ALU, %edi
+	movl	$0x0000ff00, (%edi)		/* W 0x0000ff00 */
+	orl	$0x11, (%edi)			/* R W 0x0000ff11 */
+	andl	$0xfffff0ff, (%edi)		/* R W 0x0000f011 */
+	xorw	$0xf011, (%edi)			/* R W 0x0000 (word) */
+	jnz	9f				/* ZF from the XOR */
+	cmpl	$0, (%edi)			/* R: 0 - 0 */
+	jnz	9f
+	movl	$0x80, %eax
+	movb	%al, (%edi)			/* W 0x80 (byte) */
+	testb	$0x80, (%edi)			/* R: SF set, ZF clear */
+	jns	9f
+	jz	9f
+	movsbl	(%edi), %ecx			/* R: 0xffffff80 */
+	cmpl	$0xffffff80, %ecx
+	jne	9f
+	cmpb	%al, (%edi)			/* R: 0x80 - 0x80 */
+	jne	9f
+	xorl	%eax, %eax
+	jmp	exit
+9:	movl	$GUEST_FAIL_ALU, %eax
+	jmp	exit
 
 /* ---- REAL: the same in real mode ----------------------------------------
  * Entered with CS = 0, CR0.PE clear: 16-bit code, addresses below 64 KiB.

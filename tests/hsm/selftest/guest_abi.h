@@ -55,7 +55,8 @@
 #define GUEST_IRQ		7	/* sti; hlt: reports each interrupt */
 #define GUEST_REAL		8	/* real mode: a string, exit 0 */
 #define GUEST_LONG		9	/* long mode: a string, an MMIO read-back */
-#define GUEST_ENTRIES		10
+#define GUEST_ALU		10	/* OR/AND/XOR/CMP/TEST/MOVSX on MMIO */
+#define GUEST_ENTRIES		11
 
 /* Ports (32-bit accesses unless said otherwise). */
 #define GUEST_PORT_CONSOLE	0x3f8	/* 8-bit writes: the guest's text */
@@ -73,6 +74,7 @@
 /* MMIO: guest-physical addresses that are not RAM. */
 #define GUEST_MMIO_REG		0xd0000000	/* like GUEST_PORT_SCRATCH */
 #define GUEST_MMIO_EVFD		0xd0001000	/* an ioeventfd on MMIO */
+#define GUEST_MMIO_ALU		0xd0002000	/* a plain 32-bit register */
 
 /* What the guests write; a read of a scratch register returns ^ ~0. */
 #define GUEST_MMIO_VALUE	0x12345678
@@ -99,5 +101,6 @@
 #define GUEST_FAIL_MMIO		0x1	/* the MMIO read-back was wrong */
 #define GUEST_FAIL_PIO		0x2	/* the port read-back was wrong */
 #define GUEST_FAIL_PCI		0x4	/* a PCI configuration read was wrong */
+#define GUEST_FAIL_ALU		0x8	/* an ALU form's result or flags were wrong */
 
 #endif /* HSM_SELFTEST_GUEST_ABI_H */

@@ -5,7 +5,8 @@
  * Real mode: CS = 0, CR0.PE clear, the hypervisor makes the data segments
  * from their selectors.  Long mode: CR0.PG, CR4.PAE, EFER.LME with the
  * guest image's page tables, a 64-bit code segment; its MMIO accesses use
- * REX-prefixed instructions.
+ * REX-prefixed instructions.  And the ALU forms the hypervisor emulates on
+ * MMIO (read-modify-write OR/AND/XOR, CMP, TEST, MOVSX) with their flags.
  */
 #include <string.h>
 
@@ -65,8 +66,73 @@ static void long_mode(struct islet_regs *r)
 	r->cs_ar = 0xa09b;			/* L: 64-bit code */
 }
 
+/* GUEST_MMIO_ALU: a plain register, at byte granularity, counting. */
+struct alu_dev {
+	struct guest_dev dev;
+	uint32_t reg;
+	unsigned int reads, writes, bad;
+};
+
+static enum io_verdict alu_mmio(struct hsm_vm *vm, unsigned int vcpu,
+				struct islet_mmio_request *req, void *ctx)
+{
+	struct alu_dev *a = ctx;
+	uint32_t mask;
+
+	if (req->address != GUEST_MMIO_ALU)
+		return guest_dev_mmio(vm, vcpu, req, &a->dev);
+	if (req->size != 1 && req->size != 2 && req->size != 4) {
+		a->bad++;
+		return IO_CONTINUE;
+	}
+	mask = req->size == 4 ? ~0U : (1U << (8 * req->size)) - 1;
+	if (req->direction == ISLET_IOREQ_DIR_WRITE) {
+		a->writes++;
+		a->reg = (a->reg & ~mask) | ((uint32_t)req->value & mask);
+	} else {
+		a->reads++;
+		req->value = a->reg & mask;
+	}
+	return IO_CONTINUE;
+}
+
+static enum io_verdict alu_pio(struct hsm_vm *vm, unsigned int vcpu,
+			       struct islet_pio_request *req, void *ctx)
+{
+	return guest_dev_pio(vm, vcpu, req, &((struct alu_dev *)ctx)->dev);
+}
+
+static const struct io_handlers alu_handlers = {
+	.pio = alu_pio,
+	.mmio = alu_mmio,
+};
+
+/* OR, AND, XOR to memory (a read, then a write), CMP and TEST (a read and
+ * the flags), MOVSX, in 32-bit code on an MMIO register. */
+static void run_alu(void)
+{
+	static struct alu_dev a;
+	struct hsm_vm vm;
+
+	memset(&a, 0, sizeof(a));
+	step("alu: running the ALU guest");
+	vm_launch(&vm, test_cpu(0), GUEST_ALU, NULL);
+	if (guest_run_to_exit(&vm, &a.dev, &alu_handlers, "alu")) {
+		check(a.dev.exit_value == 0, "alu: the guest found a wrong result "
+		      "or flag (exit value 0x%x)", a.dev.exit_value);
+		check(a.reg == 0x80 && a.writes == 5 && a.reads == 7 && !a.bad,
+		      "alu: the register ends at 0x%x after %u writes and %u "
+		      "reads (%u bad sizes); expected 0x80, 5 and 7", a.reg,
+		      a.writes, a.reads, a.bad);
+	}
+	check_errno(hsm_ioctl(vm.fd, ISLET_IOCTL_PAUSE_VM, NULL), 0,
+		    "alu: PAUSE_VM");
+	vm_close(&vm);
+}
+
 void test_modes(void)
 {
+	run_alu();
 	run_mode("real mode", GUEST_REAL, real_mode, "Hello from real mode\n");
 	run_mode("long mode", GUEST_LONG, long_mode, "Hello from long mode\n");
 }

@@ -43,6 +43,16 @@ u64 vendor_gpr(struct vcpu *vcpu, unsigned n)
 	return guest_gpr(vcpu, n & 15);
 }
 
+u64 vendor_rflags(struct vcpu *vcpu)
+{
+	return vmcs_readnat(VMCS_GUEST_RFLAGS);
+}
+
+void vendor_set_rflags(struct vcpu *vcpu, u64 rflags)
+{
+	vmcs_writenat(VMCS_GUEST_RFLAGS, rflags);
+}
+
 void vendor_set_gpr(struct vcpu *vcpu, unsigned n, u64 val)
 {
 	if ((n & 15) == 4)
