@@ -103,10 +103,11 @@ static u64 size_mask(u8 size)
 	return size == 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
 }
 
+/* Opcodes with an immediate (0xba: 0F BA, BT r/m, imm8). */
 static bool has_imm(u8 op)
 {
 	return op == 0xc6 || op == 0xc7 || op == 0x80 || op == 0x81 ||
-	       op == 0x83 || op == 0xf6 || op == 0xf7;
+	       op == 0x83 || op == 0xf6 || op == 0xf7 || op == 0xba;
 }
 
 /* The one-byte opcodes with a ModRM memory operand that this emulates:
@@ -128,6 +129,8 @@ static bool decode_opcode(u8 op, u8 osize, struct insn_mov *out)
 		out->reg_first = op & 2;
 	} else if (op == 0x84 || op == 0x85) {
 		out->op = INSN_TEST;
+	} else if (op == 0x86 || op == 0x87) {
+		out->op = INSN_XCHG;
 	} else if (op == 0x8a || op == 0x8b) {
 		out->reg_first = true;	/* a load */
 	} else if (op != 0x88 && op != 0x89 && !has_imm(op)) {
@@ -148,6 +151,8 @@ static bool decode_group(u8 op, u8 reg, struct insn_mov *out)
 
 	if (op == 0xc6 || op == 0xc7)
 		out->op = reg == 0 ? INSN_MOV : 0xff;
+	else if (op == 0xba)	/* BTS, BTR, BTC not emulated yet */
+		out->op = reg == 4 ? INSN_BT : 0xff;
 	else if (op == 0xf6 || op == 0xf7)
 		out->op = reg == 0 ? INSN_TEST : 0xff;
 	else	/* 80, 81, 83: ADD, ADC, SBB, SUB not emulated yet */
@@ -163,14 +168,12 @@ bool insn_writes_mem(const struct insn_mov *m)
 	if (m->reg_first)
 		return false;
 	return m->op == INSN_MOV || m->op == INSN_OR || m->op == INSN_AND ||
-	       m->op == INSN_XOR;
+	       m->op == INSN_XOR || m->op == INSN_XCHG;
 }
 
 bool insn_writes_reg(const struct insn_mov *m)
 {
-	if (!m->reg_first || m->op == INSN_CMP)
-		return false;
-	return true;
+	return m->op == INSN_XCHG || (m->reg_first && m->op != INSN_CMP);
 }
 
 bool insn_reads_mem(const struct insn_mov *m)
@@ -281,13 +284,24 @@ int insn_decode_mov(const u8 *buf, size_t avail, bool long_mode, bool def32,
 		if (i >= avail)
 			return -EINVAL;
 		op = buf[i++];
-		if (op != 0xb6 && op != 0xb7 && op != 0xbe && op != 0xbf)
-			return -EOPNOTSUPP;
-		out->op = op >= 0xbe ? INSN_MOVSX : INSN_MOV;
-		out->size = (op & 1) ? 2 : 1;
+		out->size = osize;
 		out->reg_size = osize;
-		out->reg_first = true;
-		op = 0x8b;	/* a load from here on */
+		switch (op) {
+		case 0xb6: case 0xb7: case 0xbe: case 0xbf:
+			out->op = op >= 0xbe ? INSN_MOVSX : INSN_MOV;
+			out->size = (op & 1) ? 2 : 1;
+			out->reg_first = true;
+			op = 0x8b;	/* a load from here on */
+			break;
+		case 0xa3:		/* BT r/m, r */
+			out->op = INSN_BT;
+			op = 0x89;	/* a register operand from here on */
+			break;
+		case 0xba:		/* BT r/m, imm8 (group 8 /4) */
+			break;
+		default:
+			return -EOPNOTSUPP;
+		}
 	} else if (!decode_opcode(op, osize, out)) {
 		return -EOPNOTSUPP;
 	}
@@ -303,7 +317,7 @@ int insn_decode_mov(const u8 *buf, size_t avail, bool long_mode, bool def32,
 	if (has_imm(op)) {
 		/* imm8 for byte operations and 83; else imm16/imm32, which a
 		 * 64-bit operation sign-extends */
-		u8 isize = (out->size == 1 || op == 0x83) ? 1 :
+		u8 isize = (out->size == 1 || op == 0x83 || op == 0xba) ? 1 :
 			out->size == 8 ? 4 : out->size;
 		u64 imm = 0;
 

@@ -192,14 +192,14 @@ static int mmio_access(struct vcpu *v, u64 gpa, u8 size, bool write, u64 *val)
 
 /* An access to guest-physical memory the VM's EPT does not map: decode
  * the instruction and carry it out with MMIO requests: a read, a write,
- * or a read then a write (OR, AND, XOR to memory), with the register and
- * RFLAGS updated as the CPU would. */
+ * or a read then a write (OR, AND, XOR to memory, XCHG), with the register
+ * and RFLAGS updated as the CPU would. */
 int user_vcpu_mmio(struct vcpu *v, u64 gpa)
 {
 	struct vcpu_insn_ctx ctx;
 	struct insn_mov m;
 	u8 buf[15];
-	u64 mem = 0, other, res, fl;
+	u64 mem = 0, other, res, reg, fl;
 	int n = vcpu_fetch_insn(v, buf), ret;
 
 	vendor_insn_ctx(v, &ctx);
@@ -230,6 +230,13 @@ int user_vcpu_mmio(struct vcpu *v, u64 gpa)
 			res &= (1ULL << (8 * m.reg_size)) - 1;
 		break;
 	}
+	case INSN_XCHG:
+		res = other;
+		break;
+	case INSN_BT:	/* the GPA is the accessed unit: the offset's low bits */
+		res = (mem >> (other & (8 * m.size - 1))) & 1;
+		vendor_set_rflags(v, (vendor_rflags(v) & ~1ULL) | res);
+		break;
 	default:
 		fl = vendor_rflags(v);
 		res = m.reg_first ? insn_alu(m.op, m.size, other, mem, &fl) :
@@ -242,8 +249,10 @@ int user_vcpu_mmio(struct vcpu *v, u64 gpa)
 		if (ret)
 			return ret;
 	}
-	if (insn_writes_reg(&m))
-		vendor_set_gpr(v, m.reg, insn_mov_merge(&m, vendor_gpr(v, m.reg), res));
+	if (insn_writes_reg(&m)) {
+		reg = m.op == INSN_XCHG ? mem : res;
+		vendor_set_gpr(v, m.reg, insn_mov_merge(&m, vendor_gpr(v, m.reg), reg));
+	}
 	vendor_advance_rip(v, m.len);
 	return 0;
 }

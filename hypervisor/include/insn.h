@@ -27,7 +27,8 @@ int insn_decode_store(const u8 *buf, size_t avail, bool long_mode, bool def32,
  * MMIO: MOV (88, 89, 8A, 8B, C6 /0, C7 /0, A0-A3), MOVZX and MOVSX (0F B6,
  * B7, BE, BF), OR, AND, XOR, CMP in both directions and with immediates
  * (08-0B, 20-23, 30-33, 38-3B, 80/81/83 /1 /4 /6 /7) and TEST (84, 85,
- * F6/F7 /0), in every operand size and ModRM/SIB/displacement form, with
+ * F6/F7 /0), XCHG (86, 87) and BT (0F A3, 0F BA /4), in every operand
+ * size and ModRM/SIB/displacement form, with
  * operand-size, address-size and segment prefixes and REX. */
 /* What an emulated MMIO instruction does (insn_mov.op). */
 enum {
@@ -35,6 +36,8 @@ enum {
 	INSN_MOVSX,	/* a load, sign-extended to reg_size */
 	INSN_OR, INSN_AND, INSN_XOR,	/* memory or register destination */
 	INSN_CMP, INSN_TEST,	/* flags only */
+	INSN_XCHG,	/* memory and register swapped */
+	INSN_BT,	/* CF = a bit of memory */
 };
 
 struct insn_mov {

@@ -129,6 +129,8 @@ static void test_mov_refused(void)
 		{ M64, 3, { 0x83, 0x00, 0x01 } },	/* 83 /0: add */
 		{ M64, 3, { 0x80, 0x28, 0x01 } },	/* 80 /5: sub */
 		{ M64, 3, { 0xf6, 0x10, 0x01 } },	/* f6 /2: not */
+		{ M64, 4, { 0x0f, 0xba, 0x2f, 0x01 } },	/* 0f ba /5: bts */
+		{ M64, 3, { 0x0f, 0xab, 0x0f } },	/* bts r/m, r */
 		{ M64, 2, { 0xf3, 0xa5 } },		/* rep movs: later */
 		/* 14 prefixes: the instruction would pass 15 bytes */
 		{ M64, 15, { 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
@@ -212,6 +214,14 @@ static const struct {
 	  { 0xf7, 0x03, 0x00, 0x00, 0x00, 0x80 } },
 	{ "testb $0x1,(%rcx)", 3, 1, 1, INSN_TEST, false, false, true, 0, 1, { 0xf6, 0x01, 0x01 } },
 	{ "xor %r8b,(%r9)", 3, 1, 1, INSN_XOR, false, true, false, 8, 0, { 0x45, 0x30, 0x01 } },
+	{ "xchg %eax,(%rdi)", 2, 4, 4, INSN_XCHG, false, true, false, 0, 0, { 0x87, 0x07 } },
+	{ "xchg %r9,(%rsi)", 3, 8, 8, INSN_XCHG, false, true, false, 9, 0, { 0x4c, 0x87, 0x0e } },
+	{ "xchg %cl,(%rbx)", 2, 1, 1, INSN_XCHG, false, true, false, 1, 0, { 0x86, 0x0b } },
+	{ "bt %ecx,(%rdi)", 3, 4, 4, INSN_BT, false, false, false, 1, 0, { 0x0f, 0xa3, 0x0f } },
+	{ "btl $0x5,(%rdi)", 4, 4, 4, INSN_BT, false, false, true, 0, 5, { 0x0f, 0xba, 0x27, 0x05 } },
+	{ "btq $0x3f,0x8(%rax)", 6, 8, 8, INSN_BT, false, false, true, 0, 0x3f,
+	  { 0x48, 0x0f, 0xba, 0x60, 0x08, 0x3f } },
+	{ "bt %dx,(%rsi)", 4, 2, 2, INSN_BT, false, false, false, 2, 0, { 0x66, 0x0f, 0xa3, 0x16 } },
 };
 
 static void test_alu_samples(void)
@@ -234,8 +244,8 @@ static void test_alu_samples(void)
 			continue;
 		}
 		CU_ASSERT_EQUAL(insn_writes_mem(&m), m.store);
-		CU_ASSERT_EQUAL(insn_writes_reg(&m),
-				m.reg_first && m.op != INSN_CMP);
+		CU_ASSERT_EQUAL(insn_writes_reg(&m), m.op == INSN_XCHG ||
+				(m.reg_first && m.op != INSN_CMP));
 		CU_ASSERT_TRUE(insn_reads_mem(&m));
 	}
 }

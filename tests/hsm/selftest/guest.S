@@ -254,7 +254,7 @@ irq_common:
 /* ---- ALU: read-modify-write and compare forms on MMIO ------------------
  * On the plain register GUEST_MMIO_ALU: each result and the flags each
  * form sets are checked; exit GUEST_FAIL_ALU at the first wrong one, else
- * 0.  The register ends at 0x80; 5 writes and 7 reads reach it. */
+ * 0.  The register ends at 0x12345678; 6 writes and 10 reads reach it. */
 alu:
 	movl	$GUEST_MMIO_ALU, %edi
 	movl	$0x0000ff00, (%edi)		/* W 0x0000ff00 */
@@ -274,6 +274,15 @@ alu:
 	jne	9f
 	cmpb	%al, (%edi)			/* R: 0x80 - 0x80 */
 	jne	9f
+	movl	$0x12345678, %eax
+	xchgl	%eax, (%edi)			/* R 0x80, W 0x12345678 */
+	cmpl	$0x80, %eax
+	jne	9f
+	btl	$4, (%edi)			/* R: bit 4 of 0x78 is 1 */
+	jnc	9f
+	xorl	%ecx, %ecx
+	btl	%ecx, (%edi)			/* R: bit 0 of 0x78 is 0 */
+	jc	9f
 	xorl	%eax, %eax
 	jmp	exit
 9:	movl	$GUEST_FAIL_ALU, %eax

@@ -56,7 +56,8 @@ static const struct selftest tests[] = {
 	  "and deassign" },
 	{ "modes", test_modes, 1, 1,
 	  "a guest in real mode and one in long mode, set up by "
-	  "SET_VCPU_REGS alone; OR/AND/XOR/CMP/TEST/MOVSX on MMIO" },
+	  "SET_VCPU_REGS alone; OR/AND/XOR/XCHG/CMP/TEST/BT/MOVSX on "
+	  "MMIO" },
 	{ "irq", test_irq, 1, 1,
 	  "INJECT_MSI and IRQFD deliver their vector to a halted guest; "
 	  "nothing after the deassign" },

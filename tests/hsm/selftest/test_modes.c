@@ -6,7 +6,8 @@
  * from their selectors.  Long mode: CR0.PG, CR4.PAE, EFER.LME with the
  * guest image's page tables, a 64-bit code segment; its MMIO accesses use
  * REX-prefixed instructions.  And the ALU forms the hypervisor emulates on
- * MMIO (read-modify-write OR/AND/XOR, CMP, TEST, MOVSX) with their flags.
+ * MMIO (read-modify-write OR/AND/XOR, XCHG, CMP, TEST, BT, MOVSX) with
+ * their flags.
  */
 #include <string.h>
 
@@ -107,8 +108,8 @@ static const struct io_handlers alu_handlers = {
 	.mmio = alu_mmio,
 };
 
-/* OR, AND, XOR to memory (a read, then a write), CMP and TEST (a read and
- * the flags), MOVSX, in 32-bit code on an MMIO register. */
+/* OR, AND, XOR to memory and XCHG (a read, then a write), CMP, TEST and
+ * BT (a read and the flags), MOVSX, in 32-bit code on an MMIO register. */
 static void run_alu(void)
 {
 	static struct alu_dev a;
@@ -120,10 +121,10 @@ static void run_alu(void)
 	if (guest_run_to_exit(&vm, &a.dev, &alu_handlers, "alu")) {
 		check(a.dev.exit_value == 0, "alu: the guest found a wrong result "
 		      "or flag (exit value 0x%x)", a.dev.exit_value);
-		check(a.reg == 0x80 && a.writes == 5 && a.reads == 7 && !a.bad,
-		      "alu: the register ends at 0x%x after %u writes and %u "
-		      "reads (%u bad sizes); expected 0x80, 5 and 7", a.reg,
-		      a.writes, a.reads, a.bad);
+		check(a.reg == 0x12345678 && a.writes == 6 && a.reads == 10 &&
+		      !a.bad, "alu: the register ends at 0x%x after %u writes "
+		      "and %u reads (%u bad sizes); expected 0x12345678, 6 and "
+		      "10", a.reg, a.writes, a.reads, a.bad);
 	}
 	check_errno(hsm_ioctl(vm.fd, ISLET_IOCTL_PAUSE_VM, NULL), 0,
 		    "alu: PAUSE_VM");
