@@ -325,20 +325,26 @@ err_seg:
  *           segment stays pinned until the VM is destroyed.
  * On any error nothing stays mapped or pinned (but for EIO).
  */
+/* With vm->lock held: the file has a VM, and @m is the caller's struct. */
+static long memmap_from_user(struct hsm_vm *vm, unsigned long arg,
+			     struct islet_vm_memmap *m)
+{
+	if (vm->state != HSM_VM_CREATED)
+		return -EINVAL;
+	if (copy_from_user(m, (void __user *)arg, sizeof(*m)))
+		return -EFAULT;
+	return 0;
+}
+
 long hsm_ioctl_set_memseg(struct hsm_vm *vm, unsigned long arg)
 {
 	struct islet_vm_memmap m;
 	long ret;
 
 	mutex_lock(&vm->lock);
-	if (vm->state != HSM_VM_CREATED) {
-		ret = -EINVAL;
+	ret = memmap_from_user(vm, arg, &m);
+	if (ret)
 		goto out;
-	}
-	if (copy_from_user(&m, (void __user *)arg, sizeof(m))) {
-		ret = -EFAULT;
-		goto out;
-	}
 	ret = check_memmap(&m);
 	if (!ret)
 		ret = set_ram(vm, &m);
@@ -363,14 +369,9 @@ long hsm_ioctl_unset_memseg(struct hsm_vm *vm, unsigned long arg)
 	long ret;
 
 	mutex_lock(&vm->lock);
-	if (vm->state != HSM_VM_CREATED) {
-		ret = -EINVAL;
+	ret = memmap_from_user(vm, arg, &m);
+	if (ret)
 		goto out;
-	}
-	if (copy_from_user(&m, (void __user *)arg, sizeof(m))) {
-		ret = -EFAULT;
-		goto out;
-	}
 	m.attr = 0;	/* not looked at */
 	ret = check_memmap(&m);
 	if (ret)
