@@ -174,11 +174,23 @@ int user_vcpu_pio(struct vcpu *v, u16 port, u8 size, bool in, u32 *val)
 }
 
 /* One MMIO access of @size bytes at @gpa: a read's value in *@val, or a
- * write of *@val.  send_request()'s answers. */
+ * write of *@val.  A range the hypervisor emulates (vm_register_mmio)
+ * is served here; any other goes to the Service VM (send_request()'s
+ * answers). */
 static int mmio_access(struct vcpu *v, u64 gpa, u8 size, bool write, u64 *val)
 {
 	struct islet_io_request r = { .type = ISLET_IOREQ_TYPE_MMIO };
 	u64 mask = size == 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+	const struct mmio_handler *h = vm_find_mmio(v->vm, gpa, size);
+
+	if (h) {
+		u64 x = write ? *val & mask : 0;
+		int ret = h->handle(v, gpa - h->base, size, write, &x);
+
+		if (!ret && !write)
+			*val = x & mask;
+		return ret;
+	}
 
 	r.reqs.mmio_request.address = gpa;
 	r.reqs.mmio_request.size = size;

@@ -40,6 +40,7 @@ static void release_pages(struct vm *vm)
 		page_free(vm->vcpus[i].vmcs);
 		vm->vcpus[i].vmcs = NULL;
 	}
+	vplatform_release(vm);
 	pt_destroy(&vm->ept);
 }
 
@@ -82,6 +83,11 @@ static int claim(u64 affinity, struct vcpu **sv_vcpus, u16 *vmid)
 			release_pages(vm);
 			return -ENOMEM;
 		}
+	}
+	ret = vplatform_init(vm);
+	if (ret) {
+		release_pages(vm);
+		return ret;
 	}
 	for (u32 i = 0; i < vm->nr_vcpus; i++) {
 		cpu_owner[vm->vcpus[i].pcpu] = vm->vmid;
@@ -325,6 +331,7 @@ s64 hc_reset_vm(struct vcpu *vcpu, u64 vmid, u64 unused)
 			__atomic_store_n(&vm->ioreq[i].processed,
 					 ISLET_IOREQ_STATE_FREE, __ATOMIC_RELEASE);
 		vm->irqline_level = 0;
+		vplatform_reset(vm);
 		vm->state = USER_VM_CREATED;
 		ret = 0;
 	}

@@ -13,10 +13,33 @@ int vm_register_io(struct vm *vm, u16 base, u16 len,
 		return -ENOSPC;
 	vm->io[vm->nr_io++] = (struct io_handler){ base, len, handle };
 	/* A multi-byte access exits if any of its ports is trapped, so the
-	 * range's own bits are enough. */
-	for (u32 p = base; p < (u32)base + len; p++)
+	 * range's own bits are enough.  User VMs trap every port (their
+	 * bitmaps are all ones). */
+	for (u32 p = base; vm->io_bitmap[0] && p < (u32)base + len; p++)
 		vm->io_bitmap[p >> 15][(p & 0x7fff) / 8] |= (u8)BIT(p % 8);
 	return 0;
+}
+
+int vm_register_mmio(struct vm *vm, u64 base, u64 size,
+		     int (*handle)(struct vcpu *, u64, u8, bool, u64 *))
+{
+	if (!size || base + size < base)
+		return -EINVAL;
+	if (vm->nr_mmio >= VM_MAX_MMIO_HANDLERS)
+		return -ENOSPC;
+	vm->mmio[vm->nr_mmio++] = (struct mmio_handler){ base, size, handle };
+	return 0;
+}
+
+const struct mmio_handler *vm_find_mmio(const struct vm *vm, u64 gpa, u8 size)
+{
+	for (u32 i = 0; i < vm->nr_mmio; i++) {
+		const struct mmio_handler *h = &vm->mmio[i];
+
+		if (gpa >= h->base && gpa + size <= h->base + h->size)
+			return h;
+	}
+	return NULL;
 }
 
 static int gpa_copy(struct vm *vm, u64 gpa, void *buf, u64 len, bool write)

@@ -67,6 +67,14 @@ void user_vcpu_halt(struct vcpu *v, bool irq_wakes);
 int user_vcpu_pending_irq(struct vcpu *v);
 void user_vcpu_irq_taken(struct vcpu *v, u32 vec);
 
+/* The VM's virtual platform (core/vplatform.c): interrupt controllers
+ * and timers, set up at creation (0 or a negative errno), back to their
+ * power-on state at HC_RESET_VM.  The management lock is held. */
+int vplatform_init(struct vm *vm);
+void vplatform_reset(struct vm *vm);
+/* Free what vplatform_init() took, once no CPU uses the VM. */
+void vplatform_release(struct vm *vm);
+
 /* HC_VM_SET_MEMORY_REGIONS (core/user_vm_mem.c). */
 s64 hc_vm_set_memory_regions(struct vcpu *vcpu, u64 gpa, u64 unused);
 

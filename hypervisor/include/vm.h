@@ -7,6 +7,7 @@
 #include "paging.h"
 #include "e820.h"
 #include "spinlock.h"
+#include "vlapic.h"
 #include <islet/hypercall.h>
 #include <islet/ioreq.h>
 
@@ -52,6 +53,8 @@ struct vcpu {
 	bool regs_set;		/* init_regs hold the state to start with */
 	struct islet_regs init_regs;	/* from HC_SET_VCPU_REGS */
 	u64 pending_irq[4];	/* vectors of injected MSIs not yet delivered */
+	u64 tsc_offset;		/* guest TSC = host TSC + tsc_offset */
+	struct vlapic vlapic;
 	/* I/O request round trips, in TSC ticks: the hypervisor's part (exit
 	 * to PENDING, COMPLETE to the next entry) and the Service VM's
 	 * (PENDING to COMPLETE). */
@@ -67,7 +70,17 @@ struct io_handler {
 	int (*handle)(struct vcpu *vcpu, u16 port, u8 size, bool in, u32 *val);
 };
 
+/* A guest-physical range the hypervisor emulates for a User VM (say the
+ * IOAPIC): an access of @size bytes at @offset into it, a write of *@val
+ * or a read into *@val.  0, or a negative errno that stops the VM. */
+struct mmio_handler {
+	u64 base, size;
+	int (*handle)(struct vcpu *vcpu, u64 offset, u8 size, bool write,
+		      u64 *val);
+};
+
 #define VM_MAX_IO_HANDLERS 8
+#define VM_MAX_MMIO_HANDLERS 4
 #define VM_MAX_VCPUS	8
 
 struct vm {
@@ -83,6 +96,8 @@ struct vm {
 	u8 *io_bitmap[2];	/* ports 0-0x7fff, 0x8000-0xffff */
 	struct io_handler io[VM_MAX_IO_HANDLERS];
 	u32 nr_io;
+	struct mmio_handler mmio[VM_MAX_MMIO_HANDLERS];
+	u32 nr_mmio;
 	struct e820_map e820;
 	u32 nr_vcpus;
 	u32 nr_given_up;	/* Service VM: CPUs given up for User VMs */
@@ -108,6 +123,13 @@ enum { USER_RUN_IDLE, USER_RUN_IN_GUEST, USER_RUN_STOPPED, USER_RUN_RELEASED };
  * bits).  -ENOSPC when the table is full, -EINVAL for an empty range. */
 int vm_register_io(struct vm *vm, u16 base, u16 len,
 		   int (*handle)(struct vcpu *, u16, u8, bool, u32 *));
+
+/* Register an emulated MMIO range (User VMs; ranges must not overlap).
+ * -ENOSPC when the table is full, -EINVAL for an empty range. */
+int vm_register_mmio(struct vm *vm, u64 base, u64 size,
+		     int (*handle)(struct vcpu *, u64, u8, bool, u64 *));
+/* The handler covering [gpa, gpa + size), or NULL. */
+const struct mmio_handler *vm_find_mmio(const struct vm *vm, u64 gpa, u8 size);
 
 /* Copy to/from guest-physical memory through the VM's EPT, so only memory
  * the VM owns is reachable.  -EFAULT if any byte is unmapped or (for

@@ -209,8 +209,9 @@ static void test_create_success(void)
 	CU_ASSERT_EQUAL(nr_reads, 1);
 	CU_ASSERT_EQUAL(nr_writes, 1);
 	CU_ASSERT_EQUAL(last_len, sizeof(struct islet_vm_creation));
-	/* the EPT starts empty (its root only), and a VMCS per vCPU */
-	CU_ASSERT_EQUAL(page_pool_free(), before - 3);
+	/* the EPT starts empty (its root only), and a VMCS and a virtual
+	 * LAPIC page per vCPU */
+	CU_ASSERT_EQUAL(page_pool_free(), before - 5);
 	CU_ASSERT_EQUAL(hc_destroy_vm(caller(), vmid, 0), 0);
 	CU_ASSERT_EQUAL(page_pool_free(), before);
 }
@@ -453,8 +454,8 @@ static void test_create_no_memory(void)
 	CU_ASSERT_EQUAL(page_pool_free(), 0);
 	CU_ASSERT_EQUAL(create(0x06, NULL), -ENOMEM);
 	CU_ASSERT_EQUAL(hc_destroy_vm(caller(), 1, 0), -EINVAL);
-	/* Two vCPUs need three pages: with one or two it fails whole. */
-	for (int k = 0; k < 2; k++) {
+	/* Two vCPUs need five pages: with one to four it fails whole. */
+	for (int k = 0; k < 4; k++) {
 		page_free(pages[--n]);
 		CU_ASSERT_EQUAL(create(0x06, NULL), -ENOMEM);
 		CU_ASSERT_EQUAL(page_pool_free(), (unsigned)k + 1);
@@ -490,7 +491,7 @@ static void test_destroy_invalid(void)
 	CU_ASSERT_EQUAL(create(0x02, NULL), -EBUSY);	/* VM 1 still there */
 	CU_ASSERT_EQUAL(hc_destroy_vm(caller(), 1, 0), 0);
 	CU_ASSERT_EQUAL(hc_destroy_vm(caller(), 1, 0), -EINVAL);
-	CU_ASSERT_EQUAL(page_pool_free(), before + 2);
+	CU_ASSERT_EQUAL(page_pool_free(), before + 3);
 	reset();
 }
 
@@ -502,9 +503,9 @@ static void test_destroy_frees(void)
 	before = page_pool_free();
 	CU_ASSERT_EQUAL(create_ok(0x02), 1);
 	CU_ASSERT_EQUAL(create_ok(0xfc), 2);
-	CU_ASSERT_EQUAL(page_pool_free(), before - 2 - 7);
+	CU_ASSERT_EQUAL(page_pool_free(), before - 3 - 13);
 	CU_ASSERT_EQUAL(hc_destroy_vm(caller(), 1, 0), 0);
-	CU_ASSERT_EQUAL(page_pool_free(), before - 7);
+	CU_ASSERT_EQUAL(page_pool_free(), before - 13);
 	/* slot 1 and CPU 1 are free; VM 2 keeps its CPUs */
 	CU_ASSERT_EQUAL(create(0x06, NULL), -EBUSY);
 	CU_ASSERT_EQUAL(create_ok(0x02), 1);
@@ -540,8 +541,9 @@ static void test_create_destroy_cycles(void)
 			CU_ASSERT_EQUAL(create(BIT(6), NULL), -EFAULT);
 			fail_write = false;
 		}
-		/* per VM an EPT root and a VMCS per vCPU; the last has two */
-		CU_ASSERT_EQUAL(page_pool_free(), before - 2 * n - 1);
+		/* per VM an EPT root, and a VMCS and a vLAPIC page per
+		 * vCPU; the last VM has two vCPUs */
+		CU_ASSERT_EQUAL(page_pool_free(), before - 3 * n - 2);
 		for (u32 i = 0; i < n; i++) {
 			u32 k = (round & 1) ? n - 1 - i : i;
 

@@ -25,7 +25,7 @@
 #include <asm/apic.h>
 #include <asm/cpu.h>
 
-#define APIC_ID		5
+#define TEST_APIC_ID		5
 #define KICK_LOW	(ICR_ASSERT | (ICR_MODE_NMI << 8))
 #define STARTING(vec)	(VCPU_STARTING | ((u32)(vec) << 8))
 
@@ -122,7 +122,7 @@ static bool wait_bounded(struct vcpu *v, bool (*fn)(struct vcpu *, u32),
 static void reset(struct vcpu *v, u32 state)
 {
 	memset(v, 0, sizeof(*v));
-	v->apic_id = APIC_ID;
+	v->apic_id = TEST_APIC_ID;
 	v->start_state = state;
 	memset(ipis, 0, sizeof(ipis));
 	__atomic_store_n(&nr_ipis, 0, __ATOMIC_RELEASE);
@@ -138,7 +138,7 @@ static u32 state(struct vcpu *v)
 
 static void test_init_running_kicks(void)
 {
-	static const u32 ids[] = { APIC_ID, 0, 0xfe, 0x123, 0xfffffffe };
+	static const u32 ids[] = { TEST_APIC_ID, 0, 0xfe, 0x123, 0xfffffffe };
 	struct vcpu v;
 
 	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
@@ -434,7 +434,7 @@ static void test_give_up_after_start(void)
 	CU_ASSERT_EQUAL(vec, 0x30);
 	CU_ASSERT_EQUAL(vcpu_give_up(&v), 0);
 	CU_ASSERT_EQUAL_FATAL(ipi_count(), 1);
-	CU_ASSERT_TRUE(is_kick(0, APIC_ID));
+	CU_ASSERT_TRUE(is_kick(0, TEST_APIC_ID));
 	CU_ASSERT_FALSE(wait_bounded(&v, try_to_start, 200, &vec));
 	CU_ASSERT_TRUE(left_given_up);
 	CU_ASSERT_EQUAL(state(&v), VCPU_GIVEN_UP);
@@ -597,7 +597,7 @@ static void test_race_give_up_during_init(void)
 	CU_ASSERT_EQUAL(action_ret, 0);
 	CU_ASSERT_EQUAL(state(v), VCPU_GIVEN_UP);
 	CU_ASSERT_EQUAL_FATAL(ipi_count(), 1);
-	CU_ASSERT_TRUE(is_kick(0, APIC_ID));
+	CU_ASSERT_TRUE(is_kick(0, TEST_APIC_ID));
 }
 
 /* A give-up found it running; an INIT lands first and kicks it: the
@@ -612,7 +612,7 @@ static void test_race_init_during_give_up(void)
 	CU_ASSERT_EQUAL(action_ret, 0);
 	CU_ASSERT_EQUAL(state(v), VCPU_GIVEN_UP);
 	CU_ASSERT_EQUAL_FATAL(ipi_count(), 1);
-	CU_ASSERT_TRUE(is_kick(0, APIC_ID));
+	CU_ASSERT_TRUE(is_kick(0, TEST_APIC_ID));
 }
 
 /* A give-up found it waiting; a SIPI lands first: given up all the same,
@@ -758,7 +758,7 @@ static void test_threads_init_sipi(void)
 		bad_vec += w.vec != (u8)(r + 1);
 		bad_state += state(&v) != VCPU_RUNNING;
 		n = ipi_count();
-		bad_kick += n > 1 || (n == 1 && !is_kick(0, APIC_ID));
+		bad_kick += n > 1 || (n == 1 && !is_kick(0, TEST_APIC_ID));
 		/* the INIT found it running (then it kicked) unless the
 		 * waiter had parked itself first */
 		if (r % 2)
@@ -839,7 +839,7 @@ static void test_threads_give_up_vs_sipi(void)
 		bad += s.ret != 0 && s.ret != -EPERM;
 		if (w.returned) {	/* started before the give-up: kicked */
 			started++;
-			bad += n != 1 || !is_kick(0, APIC_ID) || w.vec != 0x5c ||
+			bad += n != 1 || !is_kick(0, TEST_APIC_ID) || w.vec != 0x5c ||
 			       s.ret != 0;
 		} else {		/* still held: not kicked */
 			held++;

@@ -21,7 +21,8 @@ UNIT_HV_SRCS	:= hypervisor/boot/multiboot2.c hypervisor/boot/cmdline.c \
 		   hypervisor/arch/x86/vcpu_start.c hypervisor/core/user_vm.c \
 		   hypervisor/core/hypercall.c hypervisor/core/page_alloc.c \
 		   hypervisor/core/user_vm_mem.c \
-		   hypervisor/core/vpci_notify.c
+		   hypervisor/core/vpci_notify.c hypervisor/core/vplatform.c \
+		   hypervisor/core/vlapic.c
 UNIT_SRCS	:= $(sort $(wildcard $(UNIT_DIR)/*.c))
 UNIT_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all
 UNIT_CFLAGS	:= $(HOST_CFLAGS) $(UNIT_SAN) -Ihypervisor/include \
