@@ -25,15 +25,12 @@ static void publish(struct vcpu *v, u32 state)
 	__atomic_store_n(&v->run_state, state, __ATOMIC_SEQ_CST);
 }
 
-/* Started, not asked to stop, and with a state to start from: a vCPU
- * other than the first waits for INIT-SIPI, which arrives with the
- * virtual LAPIC of the next step, unless the device model set its
- * registers. */
+/* Started and not asked to stop.  A vCPU waiting for INIT-SIPI runs too:
+ * its CPU holds it in the hypervisor until the SIPI (user_vmx.c). */
 static bool runnable(const struct vcpu *v)
 {
 	return !(req(v) & (USER_REQ_STOP | USER_REQ_RELEASE)) &&
-		__atomic_load_n(&v->vm->state, __ATOMIC_SEQ_CST) == USER_VM_RUNNING &&
-		(v->id == 0 || v->regs_set);
+		__atomic_load_n(&v->vm->state, __ATOMIC_SEQ_CST) == USER_VM_RUNNING;
 }
 
 static u32 cpu_serving[MAX_CPUS];
@@ -101,11 +98,25 @@ bool user_vcpu_pre_entry(struct vcpu *v)
 	return true;
 }
 
+/* Polls rather than sleeps: the CPU has nothing else to do, and the
+ * timer is a TSC comparison.  While halted nobody needs to kick it
+ * (user_vcpu_kick_irq). */
 void user_vcpu_halt(struct vcpu *v, bool irq_wakes)
 {
-	while (user_vcpu_pre_entry(v) &&
-	       !(irq_wakes && user_vcpu_pending_irq(v) >= 0))
+	struct vlapic *l = &v->vlapic;
+
+	__atomic_store_n(&v->halted, true, __ATOMIC_SEQ_CST);
+	while (user_vcpu_pre_entry(v)) {
+		u32 pend = __atomic_load_n(&l->pending, __ATOMIC_SEQ_CST);
+
+		vlapic_timer_check(l, rdtsc());
+		if ((pend & (VLAPIC_PEND_NMI | VLAPIC_PEND_INIT)) ||
+		    (irq_wakes && ((pend & VLAPIC_PEND_EXTINT) ||
+				   vlapic_pending_vector(l) >= 0)))
+			break;
 		cpu_relax();
+	}
+	__atomic_store_n(&v->halted, false, __ATOMIC_SEQ_CST);
 }
 
 /* ---- I/O requests --------------------------------------------------------- */

@@ -321,7 +321,6 @@ s64 hc_reset_vm(struct vcpu *vcpu, u64 vmid, u64 unused)
 			struct vcpu *v = &vm->vcpus[i];
 
 			v->regs_set = false;
-			memset(v->pending_irq, 0, sizeof(v->pending_irq));
 			__atomic_or_fetch(&v->run_req, USER_REQ_RESET,
 					  __ATOMIC_SEQ_CST);
 		}
@@ -464,68 +463,35 @@ s64 hc_notify_request_finish(struct vcpu *vcpu, u64 vmid, u64 vcpu_id)
 
 /* ---- Interrupts ---------------------------------------------------------- */
 
-/*
- * An MSI for the VM: fixed or lowest-priority delivery to the vCPUs its
- * destination names (APIC id = vCPU id; logical mode: a bitmap of vCPU
- * ids, Linux's flat model).  Until the VM has a virtual LAPIC (the next
- * step), a vector is delivered when the vCPU can take interrupts, without
- * priorities or EOI.
- */
+/* An MSI for the VM, through its virtual LAPICs (core/vlapic.c). */
 s64 hc_inject_msi(struct vcpu *vcpu, u64 vmid, u64 gpa)
 {
 	struct islet_msi_entry m;
 	struct vm *vm;
-	u32 dest, vec, mode, hit = 0;
+	s64 ret;
 
 	if (gpa & 7)
 		return -EINVAL;
 	if (gpa_read(vcpu->vm, gpa, &m, sizeof(m)))
 		return -EFAULT;
-	vec = m.msi_data & 0xff;
-	mode = (m.msi_data >> 8) & 7;
-	dest = (m.msi_addr >> 12) & 0xff;
-	if ((m.msi_addr >> 20) != 0xfee || (m.msi_data >> 16) ||
-	    (mode != ICR_MODE_FIXED && mode != ICR_MODE_LOWEST) || vec < 16)
-		return -EINVAL;
 	vm = user_vm_get(vmid);
 	if (!vm)
 		return -EINVAL;
-	for (u32 i = 0; i < vm->nr_vcpus; i++) {
-		struct vcpu *v = &vm->vcpus[i];
-		bool match = (m.msi_addr & BIT(2)) ? (i < 8 && (dest & BIT(i))) :
-			(dest == 0xff || dest == i);
-
-		if (!match)
-			continue;
-		__atomic_or_fetch(&v->pending_irq[vec / 64], BIT(vec % 64),
-				  __ATOMIC_SEQ_CST);
-		if (run_state(v) == USER_RUN_IN_GUEST)
-			kick(v);
-		hit++;
-		if (mode == ICR_MODE_LOWEST)
-			break;
-	}
+	ret = vlapic_deliver_msi(vm, m.msi_addr, m.msi_data);
 	user_vm_put(vm);
-	return hit ? 0 : -EINVAL;
+	return ret;
 }
 
-/* The highest pending vector (delivered first), or -1; and its removal
- * once injected.  On the vCPU's CPU, while INJECT_MSI adds bits. */
-int user_vcpu_pending_irq(struct vcpu *v)
+/* The vCPU's CPU takes this vector like any external interrupt: it exits
+ * the guest, or waits in the CPU's IRR (the hypervisor runs with
+ * interrupts off) and makes the next VM entry exit at once, so unlike an
+ * NMI kick it cannot be lost between the CPU's last look and its entry.
+ * A halted vCPU polls instead (user_vcpu_halt). */
+void user_vcpu_kick_irq(struct vcpu *v)
 {
-	for (int w = 3; w >= 0; w--) {
-		u64 bits = __atomic_load_n(&v->pending_irq[w], __ATOMIC_ACQUIRE);
-
-		if (bits)
-			return w * 64 + 63 - __builtin_clzll(bits);
-	}
-	return -1;
-}
-
-void user_vcpu_irq_taken(struct vcpu *v, u32 vec)
-{
-	__atomic_and_fetch(&v->pending_irq[vec / 64], ~BIT(vec % 64),
-			   __ATOMIC_ACQ_REL);
+	if (run_state(v) == USER_RUN_IN_GUEST &&
+	    !__atomic_load_n(&v->halted, __ATOMIC_SEQ_CST))
+		apic_send_ipi(v->apic_id, ICR_ASSERT | USER_KICK_VECTOR);
 }
 
 #define USER_VM_NR_GSI	48	/* the virtual IOAPIC's inputs (as ACRN) */

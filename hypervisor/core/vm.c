@@ -20,28 +20,6 @@ int vm_register_io(struct vm *vm, u16 base, u16 len,
 	return 0;
 }
 
-int vm_register_mmio(struct vm *vm, u64 base, u64 size,
-		     int (*handle)(struct vcpu *, u64, u8, bool, u64 *))
-{
-	if (!size || base + size < base)
-		return -EINVAL;
-	if (vm->nr_mmio >= VM_MAX_MMIO_HANDLERS)
-		return -ENOSPC;
-	vm->mmio[vm->nr_mmio++] = (struct mmio_handler){ base, size, handle };
-	return 0;
-}
-
-const struct mmio_handler *vm_find_mmio(const struct vm *vm, u64 gpa, u8 size)
-{
-	for (u32 i = 0; i < vm->nr_mmio; i++) {
-		const struct mmio_handler *h = &vm->mmio[i];
-
-		if (gpa >= h->base && gpa + size <= h->base + h->size)
-			return h;
-	}
-	return NULL;
-}
-
 static int gpa_copy(struct vm *vm, u64 gpa, void *buf, u64 len, bool write)
 {
 	u8 *b = buf;

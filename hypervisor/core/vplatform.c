@@ -18,6 +18,8 @@ static void vplatform_power_on(struct vm *vm)
 
 int vplatform_init(struct vm *vm)
 {
+	int ret;
+
 	for (u32 i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 
@@ -26,6 +28,13 @@ int vplatform_init(struct vm *vm)
 			vplatform_release(vm);
 			return -ENOMEM;
 		}
+	}
+	/* Each vCPU sees its own LAPIC at the one address (the handler
+	 * takes the vCPU); IA32_APIC_BASE cannot move it. */
+	ret = vm_register_mmio(vm, VLAPIC_DEFAULT_BASE, PAGE_SIZE, vlapic_mmio);
+	if (ret) {
+		vplatform_release(vm);
+		return ret;
 	}
 	vplatform_power_on(vm);
 	return 0;

@@ -64,8 +64,10 @@ void user_vcpu_failed(struct vcpu *v);
 /* The guest halted: wait for an interrupt it can take (@irq_wakes: IF
  * set) or a stop request. */
 void user_vcpu_halt(struct vcpu *v, bool irq_wakes);
-int user_vcpu_pending_irq(struct vcpu *v);
-void user_vcpu_irq_taken(struct vcpu *v, u32 vec);
+/* Something arrived for @v's virtual LAPIC (any CPU): make its CPU look
+ * before it runs the guest on (an IPI that exits the guest, or stays
+ * pending until the next VM entry makes it exit at once). */
+void user_vcpu_kick_irq(struct vcpu *v);
 
 /* The VM's virtual platform (core/vplatform.c): interrupt controllers
  * and timers, set up at creation (0 or a negative errno), back to their

@@ -73,7 +73,7 @@ struct apic_msg {
 	u8 mode;		/* APIC_DM_* */
 	u8 vector;
 	u8 shorthand;		/* ICR only: 0 none, 1 self, 2 all, 3 others */
-	bool broadcast_x2;	/* dest 0xffffffff in x2APIC terms */
+	bool x2dest;		/* dest is a 32-bit x2APIC id (an x2APIC's ICR) */
 };
 
 struct vlapic {
@@ -85,6 +85,7 @@ struct vlapic {
 	u64 tsc_deadline;	/* IA32_TSC_DEADLINE as the guest wrote it */
 	u32 pending;		/* VLAPIC_PEND_*, set by other CPUs, atomic */
 	u8 sipi_vector;		/* with VLAPIC_PEND_SIPI */
+	bool wait_sipi;		/* INIT received (or an AP at reset) */
 };
 
 #define VLAPIC_PEND_NMI		BIT(0)
@@ -124,6 +125,10 @@ void vlapic_accept_vector(struct vlapic *l, u32 vec);
  * true when a timer interrupt was raised. */
 bool vlapic_timer_check(struct vlapic *l, u64 now);
 
+/* On the vCPU's CPU: the PIC's vector if an ExtINT is pending and the PIC
+ * still asserts INTR (INTA done), else -1. */
+int vlapic_extint_vector(struct vlapic *l);
+
 /* The vCPU's LINT0 takes the PIC's output (ExtINT unmasked, or the APIC
  * globally disabled). */
 bool vlapic_accepts_pic(const struct vlapic *l);
@@ -131,5 +136,10 @@ bool vlapic_accepts_pic(const struct vlapic *l);
 /* Called when the PIC's INTR output may have risen (core/vpic.c): kick
  * the vCPU that takes it. */
 void vm_pic_intr_raised(struct vm *vm);
+
+/* TEMPORARY until the vPIC/vIOAPIC branch merges (their headers). */
+bool vpic_intr_pending(struct vm *vm);
+int vpic_intack(struct vm *vm);
+void vioapic_eoi(struct vm *vm, u8 vector);
 
 #endif

@@ -52,7 +52,7 @@ struct vcpu {
 	bool vmcs_ready;	/* VMCS set up on its CPU since the last reset */
 	bool regs_set;		/* init_regs hold the state to start with */
 	struct islet_regs init_regs;	/* from HC_SET_VCPU_REGS */
-	u64 pending_irq[4];	/* vectors of injected MSIs not yet delivered */
+	bool halted;		/* in the hypervisor's HLT loop, atomic */
 	u64 tsc_offset;		/* guest TSC = host TSC + tsc_offset */
 	struct vlapic vlapic;
 	/* I/O request round trips, in TSC ticks: the hypervisor's part (exit

@@ -107,12 +107,12 @@ static void test_life_cycle(void)
 	CU_ASSERT_EQUAL(hc(HC_PAUSE_VM, id, 0), 0);		/* idempotent */
 	CU_ASSERT_EQUAL(hc(HC_START_VM, id, 0), -EINVAL);	/* reset first */
 	page[0].processed = ISLET_IOREQ_STATE_PROCESSING;	/* in flight */
-	v->pending_irq[1] = 1;
+	v->vlapic.regs[APIC_IRR / 4 + 4] = 1;	/* vector 0x20 pending */
 	CU_ASSERT_EQUAL(hc(HC_RESET_VM, id, 0), 0);
 	CU_ASSERT_EQUAL(vm->state, USER_VM_CREATED);
 	CU_ASSERT_TRUE(v->run_req & USER_REQ_RESET);
 	CU_ASSERT_EQUAL(page[0].processed, ISLET_IOREQ_STATE_FREE);
-	CU_ASSERT_EQUAL(v->pending_irq[1], 0);
+	CU_ASSERT_EQUAL(v->vlapic.regs[APIC_IRR / 4 + 4], 0);
 	CU_ASSERT_EQUAL(hc(HC_START_VM, id, 0), 0);
 	/* unknown VMs */
 	for (u64 bad = 0; bad < 10; bad++) {
@@ -209,6 +209,12 @@ static s64 msi(u16 vmid, u64 addr, u64 data)
 	return hc(HC_INJECT_MSI, vmid, ARG_GPA);
 }
 
+/* Word @w of the vCPU's IRR (vectors 32w..32w+31). */
+static u32 irr(const struct vcpu *v, u32 w)
+{
+	return v->vlapic.regs[APIC_IRR / 4 + 4 * w];
+}
+
 static void test_interrupts(void)
 {
 	u16 id = setup();
@@ -216,25 +222,35 @@ static void test_interrupts(void)
 	struct vcpu *v = &vm->vcpus[0];
 	u64 cmd;
 
+	/* a software-disabled APIC (as at reset) drops fixed interrupts */
 	CU_ASSERT_EQUAL(msi(id, 0xfee00000, 0x41), 0);
-	CU_ASSERT_EQUAL(v->pending_irq[1], BIT(1));
+	CU_ASSERT_EQUAL(irr(v, 2), 0);
+	v->vlapic.regs[APIC_SVR / 4] |= APIC_SVR_ENABLE;
+	v->vlapic.regs[APIC_LDR / 4] = 1U << 24;	/* flat logical id 1 */
+	CU_ASSERT_EQUAL(msi(id, 0xfee00000, 0x41), 0);
+	CU_ASSERT_EQUAL(irr(v, 2), BIT(1));
 	CU_ASSERT_EQUAL(msi(id, 0xfeeff000, 0xf0), 0);	/* broadcast */
-	CU_ASSERT_EQUAL(v->pending_irq[3], BIT(0x30));
+	CU_ASSERT_EQUAL(irr(v, 7), BIT(0x10));
 	CU_ASSERT_EQUAL(msi(id, 0xfee01004, 0x100 | 0x42), 0);	/* logical, lowest */
-	CU_ASSERT_EQUAL(v->pending_irq[1], BIT(1) | BIT(2));
+	CU_ASSERT_EQUAL(irr(v, 2), BIT(1) | BIT(2));
+	CU_ASSERT_EQUAL(msi(id, 0xfee00000, 0x8000 | 0x50), 0);	/* level */
+	CU_ASSERT_EQUAL(v->vlapic.regs[APIC_TMR / 4 + 2 * 4], BIT(0x10));
+	CU_ASSERT_EQUAL(msi(id, 0xfee00000, 0x400), 0);	/* NMI */
+	CU_ASSERT_TRUE(v->vlapic.pending & VLAPIC_PEND_NMI);
 	CU_ASSERT_EQUAL(msi(id, 0xfee01000, 0x43), -EINVAL);	/* APIC id 1 */
 	CU_ASSERT_EQUAL(msi(id, 0xfee02004, 0x43), -EINVAL);	/* logical bit 1 */
 	CU_ASSERT_EQUAL(msi(id, 0xfed00000, 0x43), -EINVAL);	/* not an MSI */
 	CU_ASSERT_EQUAL(msi(id, 0x1fee00000ULL, 0x43), -EINVAL);
 	CU_ASSERT_EQUAL(msi(id, 0xfee00000, 0x0f), -EINVAL);	/* vector < 16 */
-	CU_ASSERT_EQUAL(msi(id, 0xfee00000, 0x400 | 0x43), -EINVAL);	/* NMI */
+	CU_ASSERT_EQUAL(msi(id, 0xfee00000, 0x500 | 0x43), -EINVAL);	/* INIT */
+	CU_ASSERT_EQUAL(msi(id, 0xfee00000, 0x700 | 0x43), -EINVAL);	/* ExtINT */
 	CU_ASSERT_EQUAL(msi(id, 0xfee00000, 0x10043), -EINVAL);	/* reserved */
 	CU_ASSERT_EQUAL(msi(id + 1, 0xfee00000, 0x43), -EINVAL);
 	CU_ASSERT_EQUAL(hc(HC_INJECT_MSI, id, ARG_GPA + 2), -EINVAL);
-	/* delivery picks the highest first */
-	CU_ASSERT_EQUAL(user_vcpu_pending_irq(v), 0xf0);
-	user_vcpu_irq_taken(v, 0xf0);
-	CU_ASSERT_EQUAL(user_vcpu_pending_irq(v), 0x42);
+	/* delivery picks the highest first, then the next above PPR */
+	CU_ASSERT_EQUAL(vlapic_pending_vector(&v->vlapic), 0xf0);
+	vlapic_accept_vector(&v->vlapic, 0xf0);
+	CU_ASSERT_EQUAL(vlapic_pending_vector(&v->vlapic), -1);	/* PPR 0xf0 */
 
 	CU_ASSERT_EQUAL(hc(HC_SET_IRQLINE, id, ISLET_IRQLINE(4, ISLET_IRQLINE_SET_HIGH)), 0);
 	CU_ASSERT_EQUAL(vm->irqline_level, BIT(4));

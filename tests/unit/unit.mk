@@ -22,7 +22,7 @@ UNIT_HV_SRCS	:= hypervisor/boot/multiboot2.c hypervisor/boot/cmdline.c \
 		   hypervisor/core/hypercall.c hypervisor/core/page_alloc.c \
 		   hypervisor/core/user_vm_mem.c \
 		   hypervisor/core/vpci_notify.c hypervisor/core/vplatform.c \
-		   hypervisor/core/vlapic.c
+		   hypervisor/core/vlapic.c hypervisor/core/vm_mmio.c
 UNIT_SRCS	:= $(sort $(wildcard $(UNIT_DIR)/*.c))
 UNIT_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all
 UNIT_CFLAGS	:= $(HOST_CFLAGS) $(UNIT_SAN) -Ihypervisor/include \
@@ -44,6 +44,11 @@ $(UNIT_OUT)/hv/lib/string.o: hypervisor/lib/string.c | $(DEPS_BUILD)
 $(UNIT_OUT)/hv/%.o: hypervisor/%.c | $(DEPS_BUILD)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(UNIT_CFLAGS) -c $< -o $@
+
+# The virtual LAPIC's neighbours are fakes in test_vlapic.c.
+$(UNIT_OUT)/hv/core/vlapic.o: UNIT_CFLAGS += -Duser_vcpu_kick_irq=fake_kick \
+	-Dvioapic_eoi=fake_vioapic_eoi -Dvpic_intr_pending=fake_vpic_intr_pending \
+	-Dvpic_intack=fake_vpic_intack
 
 $(UNIT_OUT)/unit-tests: $(UNIT_OBJS)
 	$(HOSTCC) $(UNIT_SAN) -pthread -o $@ $^ -lcunit

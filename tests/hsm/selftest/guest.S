@@ -209,8 +209,9 @@ ioeventfd:
 /* ---- IRQ: interrupts the program injects (INJECT_MSI, IRQFD) -----------
  * Fills gates for vectors GUEST_IRQ_FIRST..+15 in its own IDT, says it is
  * ready, then halts with interrupts on; each interrupt writes its vector
- * to GUEST_PORT_IRQ and returns to the halt.  No LAPIC, no EOI: the
- * hypervisor injects MSIs without one until the virtual LAPIC exists. */
+ * to GUEST_PORT_IRQ, ends it at the virtual LAPIC (EOI) and returns to the
+ * halt.  The LAPIC is software-enabled first: a disabled one drops fixed
+ * interrupts, as hardware does. */
 irq:
 	movl	$irq_idt + GUEST_IRQ_FIRST * 8, %edi
 	movl	$irq_stubs, %eax
@@ -225,6 +226,7 @@ irq:
 	addl	$8, %edi
 	loop	1b
 	lidt	irq_idtr
+	movl	$0x1ff, 0xfee000f0	/* SVR: enabled, spurious vector 0xff */
 	movw	$GUEST_PORT_READY, %dx
 	movl	$GUEST_READY_IRQ, %eax
 	outl	%eax, %dx
@@ -246,6 +248,7 @@ irq_common:
 	movl	8(%esp), %eax
 	movw	$GUEST_PORT_IRQ, %dx
 	outl	%eax, %dx
+	movl	$0, 0xfee000b0		/* EOI */
 	popl	%edx
 	popl	%eax
 	addl	$4, %esp

@@ -483,6 +483,7 @@ static const exit_handler_t exit_handlers[NR_EXIT_REASONS] = {
 	[EXIT_INVEPT]		= inject_ud,
 	[EXIT_INVVPID]		= inject_ud,
 	[EXIT_XSETBV]		= handle_xsetbv,
+	[EXIT_PREEMPT_TIMER]	= vmx_handle_preempt_timer,
 	[EXIT_VMFUNC]		= inject_ud,
 };
 

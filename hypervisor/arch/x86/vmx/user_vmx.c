@@ -65,6 +65,12 @@ static void load_init_state(struct vcpu *v)
 
 	vmx_set_reset_state(v, 0xf000, 0xfff0);
 	vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, 0);
+	vmcs_write32(VMCS_ENTRY_INTR_INFO, 0);
+	vmcs_write32(VMCS_PROC_CONTROLS,
+		     vmcs_read32(VMCS_PROC_CONTROLS) & ~PROC_INTR_WINDOW);
+	/* Without a state from the device model, vCPUs other than the
+	 * first wait for INIT-SIPI from the guest. */
+	v->vlapic.wait_sipi = !v->regs_set && v->id != 0;
 	if (!v->regs_set) {
 		/* Where a CPU starts after reset: F000:FFF0, CS base
 		 * 0xffff0000. */
@@ -139,29 +145,121 @@ static int setup_vmcs(struct vcpu *v)
 	return 0;
 }
 
-/* Deliver the highest pending MSI vector when the guest can take it, or
- * ask for an exit as soon as it can. */
+#define INTR_TYPE_NMI	(2U << 8)
+
+static void set_proc(u32 set, u32 clear)
+{
+	u32 proc = vmcs_read32(VMCS_PROC_CONTROLS);
+	u32 want = (proc | set) & ~clear;
+
+	if (want != proc)
+		vmcs_write32(VMCS_PROC_CONTROLS, want);
+}
+
+static void inject(u32 info)
+{
+	vmcs_write32(VMCS_ENTRY_INTR_INFO, BIT(31) | info);
+}
+
+/*
+ * Before entry: deliver what the virtual LAPIC holds, in the order the CPU
+ * takes it: an NMI (unless NMIs are blocked), then the PIC's ExtINT, then
+ * the highest fixed vector above the processor priority, the last two only
+ * with RFLAGS.IF set and no STI/MOV-SS shadow; otherwise ask for an exit
+ * at the interrupt window.  One event per entry: anything left is seen at
+ * the next exit.
+ */
 static void inject_pending(struct vcpu *v)
 {
-	int vec = user_vcpu_pending_irq(v);
-	u32 proc = vmcs_read32(VMCS_PROC_CONTROLS);
+	struct vlapic *l = &v->vlapic;
+	u32 pend = __atomic_load_n(&l->pending, __ATOMIC_ACQUIRE);
+	u32 block;
+	int vec;
 
-	if (vec < 0 || (vmcs_read32(VMCS_ENTRY_INTR_INFO) & BIT(31)))
+	if (vmcs_read32(VMCS_ENTRY_INTR_INFO) & BIT(31))
+		return;		/* an exception or re-queued event goes first */
+	block = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY);
+	if ((pend & VLAPIC_PEND_NMI) && !(block & (BIT(0) | BIT(1) | BIT(3)))) {
+		__atomic_and_fetch(&l->pending, ~VLAPIC_PEND_NMI, __ATOMIC_SEQ_CST);
+		inject(INTR_TYPE_NMI | 2);
 		return;
-	if ((vmcs_readnat(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
-	    !(vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & 3)) {
-		vmcs_write32(VMCS_ENTRY_INTR_INFO, BIT(31) | INTR_TYPE_EXT | (u32)vec);
-		vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, 0);	/* wakes HLT */
-		user_vcpu_irq_taken(v, (u32)vec);
-		if (proc & PROC_INTR_WINDOW)
-			vmcs_write32(VMCS_PROC_CONTROLS, proc & ~PROC_INTR_WINDOW);
-	} else if (!(proc & PROC_INTR_WINDOW)) {
-		vmcs_write32(VMCS_PROC_CONTROLS, proc | PROC_INTR_WINDOW);
 	}
+	if (!(pend & VLAPIC_PEND_EXTINT) && vlapic_pending_vector(l) < 0) {
+		set_proc(0, PROC_INTR_WINDOW);
+		return;
+	}
+	if (!(vmcs_readnat(VMCS_GUEST_RFLAGS) & RFLAGS_IF) || (block & 3)) {
+		set_proc(PROC_INTR_WINDOW, 0);
+		return;
+	}
+	vec = vlapic_extint_vector(l);
+	if (vec < 0) {
+		vec = vlapic_pending_vector(l);
+		if (vec < 0)
+			return;
+		vlapic_accept_vector(l, (u32)vec);
+	}
+	inject(INTR_TYPE_EXT | (u32)vec);
+	set_proc(0, PROC_INTR_WINDOW);
+}
+
+/* The vLAPIC timer fires from this CPU: check it, and arm the preemption
+ * timer for what remains (the pin control only changes when needed). */
+static void arm_timer(struct vcpu *v)
+{
+	struct vlapic *l = &v->vlapic;
+	u32 pin = vmcs_read32(VMCS_PIN_CONTROLS), want = pin & ~PIN_PREEMPT_TIMER;
+
+	if (l->timer_deadline) {
+		u64 now = rdtsc(), left;
+
+		vlapic_timer_check(l, now);
+		if (l->timer_deadline) {
+			left = l->timer_deadline > now ?
+				(l->timer_deadline - now) >> vmx_cfg.preempt_shift : 0;
+			vmcs_write32(VMCS_PREEMPTION_TIMER,
+				     left > 0xffffffffULL ? 0xffffffffU : (u32)left);
+			want |= PIN_PREEMPT_TIMER;
+		}
+	}
+	if (want != pin)
+		vmcs_write32(VMCS_PIN_CONTROLS, want);
+}
+
+/* INIT and SIPI from the VM's own vCPUs (or held since reset): after an
+ * INIT the vCPU waits in the hypervisor; a SIPI then starts it in real
+ * mode at vector * 4 KiB.  Returns true while it must keep waiting. */
+static bool init_sipi(struct vcpu *v)
+{
+	struct vlapic *l = &v->vlapic;
+	u32 pend = __atomic_load_n(&l->pending, __ATOMIC_ACQUIRE);
+
+	if (pend & VLAPIC_PEND_INIT) {
+		__atomic_and_fetch(&l->pending, ~(VLAPIC_PEND_INIT | VLAPIC_PEND_SIPI),
+				   __ATOMIC_SEQ_CST);
+		/* INIT resets the CPU but keeps the APIC's state, apart from
+		 * what is in flight to it. */
+		vmcs_write32(VMCS_ENTRY_INTR_INFO, 0);
+		set_proc(0, PROC_INTR_WINDOW);
+		l->wait_sipi = true;
+		return true;
+	}
+	if (!l->wait_sipi)
+		return false;
+	if (pend & VLAPIC_PEND_SIPI) {
+		__atomic_and_fetch(&l->pending, ~VLAPIC_PEND_SIPI, __ATOMIC_SEQ_CST);
+		vendor_vcpu_sipi(v, __atomic_load_n(&l->sipi_vector, __ATOMIC_RELAXED));
+		vmcs_write32(VMCS_ENTRY_CONTROLS,
+			     vmcs_read32(VMCS_ENTRY_CONTROLS) & ~ENTRY_IA32E_GUEST);
+		l->wait_sipi = false;
+		return false;
+	}
+	return true;
 }
 
 void vendor_user_vcpu_run(struct vcpu *v)
 {
+	struct vlapic *l = &v->vlapic;
 	u64 pa = (u64)v->vmcs;
 	bool ok;
 
@@ -185,6 +283,14 @@ void vendor_user_vcpu_run(struct vcpu *v)
 	    USER_REQ_RESET)
 		load_init_state(v);
 	while (user_vcpu_pre_entry(v)) {
+		if (__builtin_expect(l->pending & (VLAPIC_PEND_INIT | VLAPIC_PEND_SIPI), 0) ||
+		    l->wait_sipi) {
+			if (init_sipi(v)) {
+				cpu_relax();
+				continue;
+			}
+		}
+		arm_timer(v);
 		inject_pending(v);
 		if (v->t_done) {
 			v->io_hv_ticks += rdtsc() - v->t_done;
@@ -221,6 +327,12 @@ int vmx_handle_hlt(struct vcpu *vcpu)
 		return -EOPNOTSUPP;	/* its HLT does not exit */
 	vmx_skip_instruction(vcpu);
 	user_vcpu_halt(vcpu, vmcs_readnat(VMCS_GUEST_RFLAGS) & RFLAGS_IF);
+	return 0;
+}
+
+/* The vLAPIC timer's deadline came: it fires before the next entry. */
+int vmx_handle_preempt_timer(struct vcpu *vcpu)
+{
 	return 0;
 }
 

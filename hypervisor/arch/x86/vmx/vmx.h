@@ -9,6 +9,7 @@
 /* Pin-based controls */
 #define PIN_EXTINT_EXITING	BIT(0)
 #define PIN_NMI_EXITING		BIT(3)
+#define PIN_PREEMPT_TIMER	BIT(6)
 /* Primary: exit as soon as the guest can take an interrupt */
 #define PROC_INTR_WINDOW	BIT(2)
 /* Primary processor-based controls */
@@ -57,7 +58,7 @@ enum {
 	EXIT_ENTRY_FAIL_GUEST = 33, EXIT_ENTRY_FAIL_MSR = 34,
 	EXIT_ENTRY_FAIL_MCE = 41, EXIT_EPT_VIOLATION = 48,
 	EXIT_EPT_MISCONFIG = 49, EXIT_INVEPT = 50, EXIT_INVVPID = 53,
-	EXIT_WBINVD = 54, EXIT_XSETBV = 55, EXIT_VMFUNC = 59,
+	EXIT_PREEMPT_TIMER = 52, EXIT_WBINVD = 54, EXIT_XSETBV = 55, EXIT_VMFUNC = 59,
 };
 
 /* Exception vectors injected into guests */
@@ -69,6 +70,7 @@ struct vmx_config {
 	u32 revision;
 	u32 pin, proc, proc2, exit, entry;
 	u32 user_pin, user_exit;	/* User VMs: + external-interrupt exits */
+	u32 preempt_shift;	/* the preemption timer counts TSC >> this */
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	u64 ept_cap;
 };
@@ -91,6 +93,7 @@ void vmx_requeue_interrupted_event(void);
 int vmx_handle_extint(struct vcpu *vcpu);
 int vmx_handle_intr_window(struct vcpu *vcpu);
 int vmx_handle_hlt(struct vcpu *vcpu);
+int vmx_handle_preempt_timer(struct vcpu *vcpu);
 
 /* vcpu_reset.c */
 void vmx_set_reset_state(struct vcpu *vcpu, u16 cs, u64 rip);

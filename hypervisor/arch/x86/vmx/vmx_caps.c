@@ -77,6 +77,14 @@ int vendor_check(char *why, size_t len)
 		snprintf(why, len, "VMX lacks external-interrupt exiting, interrupt acknowledgement on exit or interrupt-window exiting");
 		return -EOPNOTSUPP;
 	}
+	/* User VM timers fire from the VMX preemption timer (user_vmx.c);
+	 * it is enabled per entry, so only its availability is checked. */
+	if (!((rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
+		     MSR_IA32_VMX_PINBASED_CTLS) >> 32) & PIN_PREEMPT_TIMER)) {
+		snprintf(why, len, "VMX lacks the preemption timer");
+		return -EOPNOTSUPP;
+	}
+	vmx_cfg.preempt_shift = rdmsr(MSR_IA32_VMX_MISC) & 0x1f;
 	if (vmx_cfg.proc & (PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING |
 			    PROC_HLT_EXITING)) {
 		snprintf(why, len, "VMX cannot run the Service VM without CR3 or HLT exits");

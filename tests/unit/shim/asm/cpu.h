@@ -20,6 +20,11 @@ static inline u64 read_cr4(void) { return unit_cr4; }
 /* Defined by the test: longjmps back to it, so it never returns. */
 __noreturn void cpu_halt_forever(void);
 
+/* The time stamp counter is the test's clock: rdtsc() returns unit_tsc
+ * (test_vlapic.c), so timers fire exactly when a test says. */
+extern u64 unit_tsc;
+static inline u64 rdtsc(void) { return unit_tsc; }
+
 /* Defined by the test: called once per iteration of a spin-wait. */
 void cpu_relax(void);
 

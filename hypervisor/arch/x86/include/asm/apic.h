@@ -17,6 +17,9 @@
 #define APIC_REG_ICR_HIGH	0x310
 
 /* ICR fields */
+/* The vector that kicks a CPU running a User VM (user_vm.c). */
+#define USER_KICK_VECTOR	0xf2
+
 #define ICR_VECTOR(icr)		((u32)(icr) & 0xff)
 #define ICR_MODE(icr)		(((u32)(icr) >> 8) & 7)
 #define  ICR_MODE_FIXED		0
