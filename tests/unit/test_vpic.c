@@ -265,14 +265,25 @@ static void test_rotation(void)
 	CU_ASSERT_EQUAL(ack(), 0x21);
 	outb(0x20, 0x20);
 	CU_ASSERT_EQUAL(ack(), 0x20);
-	/* rotate on specific EOI: IR0 lowest again, so 1 before 0 */
-	outb(0x20, 0xe0);
+	/* rotate on specific EOI: the level named goes last */
+	outb(0x20, 0xc7);
+	outb(0x20, 0xe0);			/* ends 0, IR0 lowest */
+	CU_ASSERT_EQUAL(isr(0x20), 0);
 	line(0, PULSE);
 	line(1, PULSE);
 	CU_ASSERT_EQUAL(ack(), 0x21);
 	outb(0x20, 0x61);
 	CU_ASSERT_EQUAL(ack(), 0x20);
 	outb(0x20, 0x60);
+	outb(0x20, 0xc7);
+	line(3, PULSE);
+	CU_ASSERT_EQUAL(ack(), 0x23);
+	outb(0x20, 0xe5);			/* ends 5 (not in service) */
+	CU_ASSERT_EQUAL(isr(0x20), 0x08);	/* 3 still in service */
+	line(5, PULSE);
+	line(6, PULSE);
+	outb(0x20, 0x63);
+	CU_ASSERT_EQUAL(ack(), 0x26);		/* 6 now above 5 */
 }
 
 static void test_aeoi(void)
@@ -356,6 +367,12 @@ static void test_level_edge(void)
 	outb(0x4d0, 0x20);
 	CU_ASSERT_FALSE(pending());
 	line(7, LOW);
+	/* an edge latched, the input made level and edge again: gone */
+	line(6, PULSE);
+	outb(0x4d0, 0x60);
+	outb(0x4d0, 0x20);
+	CU_ASSERT_FALSE(pending());
+	CU_ASSERT_EQUAL(irr(0x20), 0);
 }
 
 static void test_cascade(void)
@@ -394,6 +411,15 @@ static void test_cascade(void)
 	CU_ASSERT_TRUE(pending());
 	CU_ASSERT_EQUAL(ack(), 0x2b);
 	CU_ASSERT_FALSE(pending());
+	/* a master whose ICW3 names no slave on IR2 answers it itself */
+	setup(0x01);
+	outb(0x20, 0x11);
+	outb(0x21, 0x20);
+	outb(0x21, 0x00);
+	outb(0x21, 0x01);
+	line(9, PULSE);
+	CU_ASSERT_EQUAL(ack(), 0x22);
+	CU_ASSERT_EQUAL(isr(0xa0), 0x00);
 	/* device line 2 is the cascade: not a PIC input */
 	line(2, HIGH);
 	CU_ASSERT_FALSE(pending());
@@ -505,6 +531,14 @@ static void test_ocw3_poll(void)
 	outb(0x20, 0x20);
 	outb(0x20, 0x0c);
 	CU_ASSERT_EQUAL(inb(0x21), 0x86);	/* either port */
+	outb(0x20, 0x20);
+	/* an OCW3 without P cancels a poll not yet read */
+	line(5, PULSE);
+	outb(0x20, 0x0c);
+	outb(0x20, 0x0a);
+	CU_ASSERT_EQUAL(inb(0x20), 0x20);	/* IRR, not acknowledged */
+	CU_ASSERT_EQUAL(isr(0x20), 0x00);
+	CU_ASSERT_EQUAL(ack(), 0x25);
 	outb(0x20, 0x20);
 	/* polling the master finds IR2; then the slave */
 	line(13, PULSE);
