@@ -452,6 +452,21 @@ static void test_sfnm(void)
 	/* and a lower slave input by the slave's own ISR */
 	line(12, PULSE);
 	CU_ASSERT_FALSE(pending());
+	/* a master level above IR2 in service still blocks the slave */
+	outb(0xa0, 0x20);
+	outb(0xa0, 0x20);
+	outb(0x20, 0x20);
+	CU_ASSERT_EQUAL(ack(), 0x2c);		/* 12 */
+	outb(0xa0, 0x20);
+	outb(0x20, 0x20);
+	CU_ASSERT_EQUAL(ack(), 0x25);		/* 5 */
+	outb(0x20, 0x20);
+	line(1, PULSE);
+	CU_ASSERT_EQUAL(ack(), 0x21);
+	line(9, PULSE);
+	CU_ASSERT_FALSE(pending());
+	outb(0x20, 0x20);
+	CU_ASSERT_EQUAL(ack(), 0x29);
 }
 
 static void test_special_mask(void)
