@@ -231,7 +231,8 @@ static u8 poll_read(struct vpic *p, u32 which)
 
 static int port_access(struct vpic *p, u16 port, bool in, u8 *v)
 {
-	u32 which = port == 0x20 || port == 0x21 || port == 0x4d0 ? MASTER : SLAVE;
+	u32 which = port == 0x20 || port == 0x21 || port == 0x4d0 ?
+		MASTER : SLAVE;
 	struct i8259 *c = &p->chip[which];
 
 	switch (port) {

@@ -29,7 +29,7 @@ struct vcpu;
 #define IOAPIC_REG_ID		0x00
 #define IOAPIC_REG_VER		0x01
 #define IOAPIC_REG_ARB		0x02
-#define IOAPIC_REG_RTE		0x10	/* entry n: low 0x10 + 2n, high + 1 */
+#define IOAPIC_REG_RTE		0x10	/* entry n: 0x10 + 2n, high +1 */
 
 /* Redirection table entry */
 #define RTE_VECTOR		0xffULL

@@ -24,7 +24,7 @@ struct vcpu;
 /* One 8259A.  IRQ numbers here are the chip's inputs IR0-IR7. */
 struct i8259 {
 	u8 pin;		/* input levels as the devices drive them */
-	u8 irr_edge;	/* requests latched on a rising edge (edge inputs) */
+	u8 irr_edge;	/* edge inputs: requests latched on a rise */
 	u8 isr, imr;
 	u8 elcr;	/* level-triggered inputs (ELCR) */
 	u8 elcr_mask;	/* the ELCR bits that may be set */
