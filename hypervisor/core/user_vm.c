@@ -329,8 +329,7 @@ s64 hc_reset_vm(struct vcpu *vcpu, u64 vmid, u64 unused)
 		for (u32 i = 0; vm->ioreq && i < ISLET_IO_REQUEST_MAX; i++)
 			__atomic_store_n(&vm->ioreq[i].processed,
 					 ISLET_IOREQ_STATE_FREE, __ATOMIC_RELEASE);
-		vm->irqline_level = 0;
-		vplatform_reset(vm);
+		vplatform_reset(vm);	/* the PIC's and IOAPIC's lines too */
 		vm->state = USER_VM_CREATED;
 		ret = 0;
 	}
@@ -494,26 +493,23 @@ void user_vcpu_kick_irq(struct vcpu *v)
 		apic_send_ipi(v->apic_id, ICR_ASSERT | USER_KICK_VECTOR);
 }
 
-#define USER_VM_NR_GSI	48	/* the virtual IOAPIC's inputs (as ACRN) */
-
-/* The level of a GSI input.  It is kept so the virtual IOAPIC and PIC of
- * the next step start from the device model's view; nothing is delivered
- * from it yet. */
+/* A GSI input of the virtual platform, ACRN's way: GSI 0-15 are the
+ * ISA IRQs, wired both to the PIC (IRQ n) and to IOAPIC pin n, so the
+ * guest may use either; GSI 16-47 reach the IOAPIC only.  A pulse is
+ * the two level changes in a row. */
 s64 hc_set_irqline(struct vcpu *vcpu, u64 vmid, u64 ops)
 {
 	u32 gsi = (u32)ops, op = (u32)(ops >> 32);
 	struct vm *vm;
 
-	if (gsi >= USER_VM_NR_GSI || op > ISLET_IRQLINE_FALLING_PULSE)
+	if (gsi >= VIOAPIC_PINS || op > ISLET_IRQLINE_FALLING_PULSE)
 		return -EINVAL;
 	vm = user_vm_get(vmid);
 	if (!vm)
 		return -EINVAL;
-	if (op == ISLET_IRQLINE_SET_HIGH)
-		vm->irqline_level |= BIT(gsi);
-	else if (op == ISLET_IRQLINE_SET_LOW)
-		vm->irqline_level &= ~BIT(gsi);
-	/* a pulse leaves the line where it was */
+	if (gsi < VPIC_NR_IRQS)
+		vpic_set_line(vm, gsi, op);
+	vioapic_set_line(vm, gsi, op);
 	user_vm_put(vm);
 	return 0;
 }

@@ -7,8 +7,10 @@
  * by the vCPU's own CPU, in its exits. */
 #include "lib.h"
 #include "user_vm.h"
+#include "vioapic.h"
 #include "vlapic.h"
 #include "vm.h"
+#include "vpic.h"
 #include <asm/cpu.h>
 
 #define REG(l, off)	((l)->regs[(off) / 4])

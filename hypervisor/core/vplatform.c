@@ -6,6 +6,8 @@
 #include "mm.h"
 #include "user_vm.h"
 #include "vlapic.h"
+#include "vpic.h"
+#include "vioapic.h"
 
 static void vplatform_power_on(struct vm *vm)
 {
@@ -14,12 +16,38 @@ static void vplatform_power_on(struct vm *vm)
 
 		vlapic_reset(&v->vlapic, v, v->vlapic.regs);
 	}
+	vpic_reset(vm);
+	vioapic_reset(vm);
+}
+
+/* The PIC's ports (the two 8259As and their ELCRs), the IOAPIC's page
+ * and the LAPIC's page are served by the hypervisor, never by the device model. */
+static int register_irqchips(struct vm *vm)
+{
+	int ret;
+
+	ret = vm_register_io(vm, 0x20, 2, vpic_pio);
+	if (!ret)
+		ret = vm_register_io(vm, 0xa0, 2, vpic_pio);
+	if (!ret)
+		ret = vm_register_io(vm, 0x4d0, 2, vpic_pio);
+	if (!ret)
+		ret = vm_register_mmio(vm, VIOAPIC_BASE, VIOAPIC_SIZE,
+				       vioapic_mmio);
+	/* Each vCPU sees its own LAPIC at the one address (the handler
+	 * takes the vCPU); IA32_APIC_BASE cannot move it. */
+	if (!ret)
+		ret = vm_register_mmio(vm, VLAPIC_DEFAULT_BASE, PAGE_SIZE,
+				       vlapic_mmio);
+	return ret;
 }
 
 int vplatform_init(struct vm *vm)
 {
-	int ret;
+	int ret = register_irqchips(vm);
 
+	if (ret)
+		return ret;
 	for (u32 i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 
@@ -28,13 +56,6 @@ int vplatform_init(struct vm *vm)
 			vplatform_release(vm);
 			return -ENOMEM;
 		}
-	}
-	/* Each vCPU sees its own LAPIC at the one address (the handler
-	 * takes the vCPU); IA32_APIC_BASE cannot move it. */
-	ret = vm_register_mmio(vm, VLAPIC_DEFAULT_BASE, PAGE_SIZE, vlapic_mmio);
-	if (ret) {
-		vplatform_release(vm);
-		return ret;
 	}
 	vplatform_power_on(vm);
 	return 0;

@@ -137,9 +137,4 @@ bool vlapic_accepts_pic(const struct vlapic *l);
  * the vCPU that takes it. */
 void vm_pic_intr_raised(struct vm *vm);
 
-/* TEMPORARY until the vPIC/vIOAPIC branch merges (their headers). */
-bool vpic_intr_pending(struct vm *vm);
-int vpic_intack(struct vm *vm);
-void vioapic_eoi(struct vm *vm, u8 vector);
-
 #endif

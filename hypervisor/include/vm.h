@@ -8,6 +8,8 @@
 #include "e820.h"
 #include "spinlock.h"
 #include "vlapic.h"
+#include "vpic.h"
+#include "vioapic.h"
 #include <islet/hypercall.h>
 #include <islet/ioreq.h>
 
@@ -106,7 +108,8 @@ struct vm {
 	u32 state;		/* USER_VM_*, atomic */
 	struct islet_io_request *ioreq;	/* the request page, NULL if none */
 	u64 ept_gen;		/* bumped when mappings go away */
-	u64 irqline_level;	/* HC_SET_IRQLINE: GSI input levels */
+	struct vpic vpic;	/* core/vpic.c */
+	struct vioapic vioapic;	/* core/vioapic.c */
 	struct vcpu vcpus[VM_MAX_VCPUS];
 };
 

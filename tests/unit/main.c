@@ -40,6 +40,9 @@ int main(void)
 		register_user_vm_mem_refuse_tests,
 		register_hsm_notify_tests,
 		register_vlapic_tests,
+		register_vpic_tests,
+		register_vioapic_tests,
+		register_irqline_tests,
 	};
 	unsigned int failures;
 

@@ -252,12 +252,15 @@ static void test_interrupts(void)
 	vlapic_accept_vector(&v->vlapic, 0xf0);
 	CU_ASSERT_EQUAL(vlapic_pending_vector(&v->vlapic), -1);	/* PPR 0xf0 */
 
+	/* the line levels the IOAPIC keeps (routing: test_irqline.c) */
 	CU_ASSERT_EQUAL(hc(HC_SET_IRQLINE, id, ISLET_IRQLINE(4, ISLET_IRQLINE_SET_HIGH)), 0);
-	CU_ASSERT_EQUAL(vm->irqline_level, BIT(4));
+	CU_ASSERT_EQUAL(vm->vioapic.line, BIT(4));
 	CU_ASSERT_EQUAL(hc(HC_SET_IRQLINE, id, ISLET_IRQLINE(4, ISLET_IRQLINE_RAISING_PULSE)), 0);
-	CU_ASSERT_EQUAL(vm->irqline_level, BIT(4));
+	CU_ASSERT_EQUAL(vm->vioapic.line, 0);	/* high, then low */
+	CU_ASSERT_EQUAL(hc(HC_SET_IRQLINE, id, ISLET_IRQLINE(4, ISLET_IRQLINE_FALLING_PULSE)), 0);
+	CU_ASSERT_EQUAL(vm->vioapic.line, BIT(4));	/* low, then high */
 	CU_ASSERT_EQUAL(hc(HC_SET_IRQLINE, id, ISLET_IRQLINE(4, ISLET_IRQLINE_SET_LOW)), 0);
-	CU_ASSERT_EQUAL(vm->irqline_level, 0);
+	CU_ASSERT_EQUAL(vm->vioapic.line, 0);
 	CU_ASSERT_EQUAL(hc(HC_SET_IRQLINE, id, ISLET_IRQLINE(48, 0)), -EINVAL);
 	CU_ASSERT_EQUAL(hc(HC_SET_IRQLINE, id, ISLET_IRQLINE(4, 4)), -EINVAL);
 	CU_ASSERT_EQUAL(hc(HC_SET_IRQLINE, id + 1, ISLET_IRQLINE(4, 0)), -EINVAL);

@@ -37,5 +37,8 @@ int register_user_vm_mem_tests(void);
 int register_user_vm_mem_refuse_tests(void);
 int register_hsm_notify_tests(void);
 int register_vlapic_tests(void);
+int register_vpic_tests(void);
+int register_vioapic_tests(void);
+int register_irqline_tests(void);
 
 #endif
