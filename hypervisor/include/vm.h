@@ -8,6 +8,7 @@
 #include "e820.h"
 #include "spinlock.h"
 #include "vlapic.h"
+#include "cpu_model.h"
 #include <islet/hypercall.h>
 #include <islet/ioreq.h>
 
@@ -54,6 +55,7 @@ struct vcpu {
 	struct islet_regs init_regs;	/* from HC_SET_VCPU_REGS */
 	u64 pending_irq[4];	/* vectors of injected MSIs not yet delivered */
 	u64 tsc_offset;		/* guest TSC = host TSC + tsc_offset */
+	struct cpu_model_state model;	/* emulated MSRs (core/cpu_model.c) */
 	struct vlapic vlapic;
 	/* I/O request round trips, in TSC ticks: the hypervisor's part (exit
 	 * to PENDING, COMPLETE to the next entry) and the Service VM's
@@ -107,6 +109,9 @@ struct vm {
 	struct islet_io_request *ioreq;	/* the request page, NULL if none */
 	u64 ept_gen;		/* bumped when mappings go away */
 	u64 irqline_level;	/* HC_SET_IRQLINE: GSI input levels */
+	/* The TSC offset its vCPUs start with (0: not chosen yet; the first
+	 * vCPU reset after creation or HC_RESET_VM chooses it, atomic). */
+	u64 tsc_base;
 	struct vcpu vcpus[VM_MAX_VCPUS];
 };
 

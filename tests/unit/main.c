@@ -39,6 +39,7 @@ int main(void)
 		register_user_vm_mem_tests,
 		register_user_vm_mem_refuse_tests,
 		register_hsm_notify_tests,
+		register_cpu_model_tests,
 	};
 	unsigned int failures;
 

@@ -36,5 +36,6 @@ int register_hypercall_tests(void);
 int register_user_vm_mem_tests(void);
 int register_user_vm_mem_refuse_tests(void);
 int register_hsm_notify_tests(void);
+int register_cpu_model_tests(void);
 
 #endif
