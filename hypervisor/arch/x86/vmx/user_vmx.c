@@ -128,8 +128,8 @@ static int setup_vmcs(struct vcpu *v)
 	vmx_setup_controls(v);
 	/* HLT exits: Bochs does not end a guest's HLT with IF clear for an
 	 * external interrupt, whatever the exiting controls, so a kick
-	 * would not reach a halted vCPU; the hypervisor halts it instead. */
-	/* TSC offsetting: the offset is set at each reset of the vCPU
+	 * would not reach a halted vCPU; the hypervisor halts it instead.
+	 * TSC offsetting: the offset is set at each reset of the vCPU
 	 * (cpu_model_vcpu_reset), before its first entry. */
 	vmcs_write32(VMCS_PROC_CONTROLS, vmx_cfg.proc | PROC_HLT_EXITING |
 		     PROC_TSC_OFFSETTING);
