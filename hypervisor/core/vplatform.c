@@ -2,6 +2,7 @@
  * timers the hypervisor emulates for it (vLAPIC per vCPU, vIOAPIC, vPIC),
  * set up when the VM is created and put back to their power-on state
  * when it is reset. */
+#include "cpu_model.h"
 #include "lib.h"
 #include "mm.h"
 #include "user_vm.h"
@@ -11,6 +12,7 @@
 
 static void vplatform_power_on(struct vm *vm)
 {
+	cpu_model_vm_reset(vm);		/* the guest TSC starts again at 0 */
 	for (u32 i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 

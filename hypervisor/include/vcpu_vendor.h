@@ -53,6 +53,18 @@ void vendor_user_cpu_init(void);
 void vendor_user_vcpu_run(struct vcpu *v);
 void vendor_user_vcpu_release(struct vcpu *v);
 
+/* For the User VM CPU model (core/cpu_model.c), which has checked @msr
+ * and @val against its policy: MSRs whose value the vendor code keeps (a
+ * VMCS guest-state field, or the CPU's own MSR while the vCPU runs on it),
+ * that act on the CPU (PRED_CMD, FLUSH_CMD) or describe it
+ * (ARCH_CAPABILITIES).  0, or -EINVAL when the CPU refused (#GP). */
+int vendor_msr_read(struct vcpu *v, u32 msr, u64 *val);
+int vendor_msr_write(struct vcpu *v, u32 msr, u64 val);
+/* CR0 or CR4 (@n) as the guest sees them. */
+u64 vendor_guest_cr(struct vcpu *v, unsigned n);
+/* From the next VM entry on: guest TSC = host TSC + @offset. */
+void vendor_set_tsc_offset(struct vcpu *v, u64 offset);
+
 /* Name of exit reason @r, for reports. */
 const char *vendor_exit_name(u32 r);
 

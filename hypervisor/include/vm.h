@@ -10,6 +10,7 @@
 #include "vlapic.h"
 #include "vpic.h"
 #include "vioapic.h"
+#include "cpu_model.h"
 #include <islet/hypercall.h>
 #include <islet/ioreq.h>
 
@@ -56,6 +57,7 @@ struct vcpu {
 	struct islet_regs init_regs;	/* from HC_SET_VCPU_REGS */
 	bool halted;		/* in the hypervisor's HLT loop, atomic */
 	u64 tsc_offset;		/* guest TSC = host TSC + tsc_offset */
+	struct cpu_model_state model;	/* emulated MSRs (core/cpu_model.c) */
 	struct vlapic vlapic;
 	/* I/O request round trips, in TSC ticks: the hypervisor's part (exit
 	 * to PENDING, COMPLETE to the next entry) and the Service VM's
@@ -110,6 +112,9 @@ struct vm {
 	u64 ept_gen;		/* bumped when mappings go away */
 	struct vpic vpic;	/* core/vpic.c */
 	struct vioapic vioapic;	/* core/vioapic.c */
+	/* The TSC offset its vCPUs start with (0: not chosen yet; the first
+	 * vCPU reset after creation or HC_RESET_VM chooses it, atomic). */
+	u64 tsc_base;
 	struct vcpu vcpus[VM_MAX_VCPUS];
 };
 

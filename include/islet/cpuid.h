@@ -9,9 +9,14 @@
  *   leaf        EAX                    EBX         ECX         EDX
  *   0x40000000  highest leaf           "ACRN"      "ACRN"      "ACRN"
  *   0x40000001  feature bits (below)   0           0           0
- *   0x40000010  TSC frequency in kHz   0           0           0
+ *   0x40000010  TSC frequency in kHz   (below)     0           0
  *
  * The leaves in between (0x40000002 to 0x4000000f) read as all zeroes.
+ *
+ * EBX of 0x40000010 (as in the VMware and KVM timing leaf): the local APIC
+ * timer's input clock in kHz, before the divide configuration.  User VMs
+ * get the TSC frequency there (their virtual LAPIC timer counts at the TSC
+ * rate); the Service VM, which runs on the physical LAPIC, reads 0.
  */
 #ifndef ISLET_ABI_CPUID_H
 #define ISLET_ABI_CPUID_H

@@ -43,6 +43,7 @@ int main(void)
 		register_vpic_tests,
 		register_vioapic_tests,
 		register_irqline_tests,
+		register_cpu_model_tests,
 	};
 	unsigned int failures;
 

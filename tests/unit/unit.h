@@ -40,5 +40,6 @@ int register_vlapic_tests(void);
 int register_vpic_tests(void);
 int register_vioapic_tests(void);
 int register_irqline_tests(void);
+int register_cpu_model_tests(void);
 
 #endif

@@ -2,9 +2,10 @@
 # page-table builder, bzImage loader, guest page walk, store decoder, fault
 # reporter, IPI destinations, vCPU start-up state machine, User VM slots,
 # hypercall dispatch, page pool, User VM memory regions and life cycle,
-# the HSM notification device, the virtual PIC and IOAPIC) compiled for
-# the host against CUnit, with ASan/UBSan so that an out-of-bounds read
-# on malformed input fails the test instead of passing silently.
+# the HSM notification device, the virtual LAPIC, PIC and IOAPIC, the
+# User VM CPU model) compiled for the host against CUnit, with ASan/UBSan
+# so that an out-of-bounds read on malformed input fails the test
+# instead of passing silently.
 # $(UNIT_DIR)/shim comes before the arch headers: its asm/cpu.h replaces
 # the privileged instructions (control registers, halt, pause) with hooks
 # the tests define.  The start-up tests race threads, hence -pthread.
@@ -23,7 +24,8 @@ UNIT_HV_SRCS	:= hypervisor/boot/multiboot2.c hypervisor/boot/cmdline.c \
 		   hypervisor/core/user_vm_mem.c \
 		   hypervisor/core/vpci_notify.c hypervisor/core/vplatform.c \
 		   hypervisor/core/vlapic.c hypervisor/core/vm_mmio.c \
-		   hypervisor/core/vpic.c hypervisor/core/vioapic.c
+		   hypervisor/core/vpic.c hypervisor/core/vioapic.c \
+		   hypervisor/core/cpu_model.c
 UNIT_SRCS	:= $(sort $(wildcard $(UNIT_DIR)/*.c))
 UNIT_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all
 UNIT_CFLAGS	:= $(HOST_CFLAGS) $(UNIT_SAN) -Ihypervisor/include \
@@ -56,6 +58,11 @@ $(UNIT_OUT)/hv/core/vpic.o: UNIT_CFLAGS += -Dvm_pic_intr_raised=fake_vm_pic_intr
 $(UNIT_OUT)/hv/core/vioapic.o: UNIT_CFLAGS += -Dvlapic_deliver=fake_vlapic_deliver
 $(UNIT_OUT)/hv/core/vplatform.o: UNIT_CFLAGS += -Dvm_register_io=fake_vm_register_io \
 	-Dvm_register_mmio=fake_vm_register_mmio
+# The CPU model reaches the vLAPIC's MSRs through fakes (test_cpu_model.c).
+$(UNIT_OUT)/hv/core/cpu_model.o: UNIT_CFLAGS += \
+	-Dvlapic_owns_msr=fake_vlapic_owns_msr \
+	-Dvlapic_msr_read=fake_vlapic_msr_read \
+	-Dvlapic_msr_write=fake_vlapic_msr_write
 
 $(UNIT_OUT)/unit-tests: $(UNIT_OBJS)
 	$(HOSTCC) $(UNIT_SAN) -pthread -o $@ $^ -lcunit

@@ -1,5 +1,6 @@
 /* VM-exit handlers, dispatched from a table indexed by the architectural
  * exit reason.  Reasons without a handler stop the vCPU with a report. */
+#include "cpu_model.h"
 #include "lib.h"
 #include "mm.h"
 #include "printk.h"
@@ -93,7 +94,9 @@ static int handle_cpuid(struct vcpu *vcpu)
 	u32 leaf = (u32)vcpu->regs.rax, sub = (u32)vcpu->regs.rcx;
 	struct cpuid_regs r = { 0 };
 
-	if ((leaf & 0xffffff00) == ISLET_CPUID_LEAF_SIGNATURE) {
+	if (!vcpu->vm->privileged) {
+		cpu_model_cpuid(vcpu, leaf, sub, &r);	/* the User VM policy */
+	} else if ((leaf & 0xffffff00) == ISLET_CPUID_LEAF_SIGNATURE) {
 		switch (leaf) {
 		case ISLET_CPUID_LEAF_SIGNATURE:
 			r.eax = ISLET_CPUID_MAX_LEAF;
@@ -102,7 +105,7 @@ static int handle_cpuid(struct vcpu *vcpu)
 			r.edx = ISLET_CPUID_SIGNATURE_EDX;
 			break;
 		case ISLET_CPUID_LEAF_FEATURES:
-			r.eax = vcpu->vm->privileged ? ISLET_CPUID_FEATURE_PRIVILEGED_VM : 0;
+			r.eax = ISLET_CPUID_FEATURE_PRIVILEGED_VM;
 			break;
 		case ISLET_CPUID_LEAF_TSC_KHZ:
 			r.eax = (u32)tsc_get_khz();
@@ -201,14 +204,35 @@ static bool is_vmx_msr(u32 msr)
 	return msr >= MSR_IA32_VMX_BASIC && msr <= MSR_IA32_VMX_VMFUNC;
 }
 
-/* Only the MSRs the bitmap traps (VMX capabilities, feature control) and
- * those outside the bitmap's ranges get here.  VMX is hidden from guests,
- * so its MSRs fault as on a CPU without it. */
+/* A User VM's MSR access: the CPU model's policy says what it reads or
+ * does, or that it faults (#GP, the instruction not retired). */
+static int user_msr_access(struct vcpu *vcpu, bool write)
+{
+	u32 msr = (u32)vcpu->regs.rcx;
+	u64 v = (vcpu->regs.rdx << 32) | (u32)vcpu->regs.rax;
+
+	if (write ? cpu_model_wrmsr(vcpu, msr, v) : cpu_model_rdmsr(vcpu, msr, &v)) {
+		vmx_inject_exception(vcpu, VEC_GP, true, 0);
+		return 0;
+	}
+	if (!write) {
+		vcpu->regs.rax = (u32)v;
+		vcpu->regs.rdx = v >> 32;
+	}
+	vmx_skip_instruction(vcpu);
+	return 0;
+}
+
+/* The Service VM: only the MSRs the bitmap traps (VMX capabilities,
+ * feature control) and those outside the bitmap's ranges get here.  VMX
+ * is hidden from guests, so its MSRs fault as on a CPU without it. */
 static int handle_rdmsr(struct vcpu *vcpu)
 {
 	u32 msr = (u32)vcpu->regs.rcx;
 	u64 v;
 
+	if (!vcpu->vm->privileged)
+		return user_msr_access(vcpu, false);
 	if (msr == MSR_IA32_FEATURE_CONTROL) {
 		v = rdmsr(msr) & ~(FEATURE_CONTROL_VMX_IN_SMX |
 				   FEATURE_CONTROL_VMX_OUTSIDE_SMX);
@@ -227,7 +251,9 @@ static int handle_wrmsr(struct vcpu *vcpu)
 	u32 msr = (u32)vcpu->regs.rcx;
 	u64 v = (vcpu->regs.rdx << 32) | (u32)vcpu->regs.rax;
 
-	if (vcpu->vm->privileged && msr == MSR_X2APIC_ICR) {
+	if (!vcpu->vm->privileged)
+		return user_msr_access(vcpu, true);
+	if (msr == MSR_X2APIC_ICR) {
 		int ret = service_vm_icr_write(vcpu, v);
 
 		if (!ret)
@@ -244,7 +270,7 @@ static int handle_wrmsr(struct vcpu *vcpu)
 	}
 
 	if (msr == MSR_IA32_FEATURE_CONTROL || is_vmx_msr(msr) ||
-	    !vcpu->vm->privileged || wrmsr_safe(msr, v)) {
+	    wrmsr_safe(msr, v)) {
 		vmx_inject_exception(vcpu, VEC_GP, true, 0);
 		return 0;
 	}

@@ -1,10 +1,13 @@
 /* User VM vCPUs in VMX: their VMCS, their initial state, and their run
  * loop on a CPU the Service VM gave up.
  *
- * A User VM owns no device and no MSR: every port access and every MSR
- * access exits (all-ones bitmaps, shared by all User VMs), and so does
- * every external interrupt, which is how the management side kicks the
- * CPU out of the guest (core/user_vm.c). */
+ * A User VM owns no device: every port access exits (all-ones bitmap,
+ * shared by all User VMs), and so does every external interrupt, which is
+ * how the management side kicks the CPU out of the guest
+ * (core/user_vm.c).  MSRs exit except the few the CPU model passes
+ * through (user_msr.c); the guest TSC is the host's plus an offset, so
+ * RDTSC and RDTSCP do not exit (core/cpu_model.c). */
+#include "cpu_model.h"
 #include "lib.h"
 #include "printk.h"
 #include "user_vm.h"
@@ -18,7 +21,6 @@
 #define RFLAGS_IF	BIT(9)
 #define INTR_TYPE_EXT	(0U << 8)
 
-static u8 all_ones_msr[PAGE_SIZE] __aligned(PAGE_SIZE);
 static u8 all_ones_io[2][PAGE_SIZE] __aligned(PAGE_SIZE);
 
 void vendor_user_cpu_init(void)
@@ -27,7 +29,6 @@ void vendor_user_cpu_init(void)
 	 * APIC may be software-disabled, and then drops fixed IPIs. */
 	apic_sw_enable();
 	/* Written by each such CPU alike, before its first VM entry. */
-	memset(all_ones_msr, 0xff, sizeof(all_ones_msr));
 	memset(all_ones_io, 0xff, sizeof(all_ones_io));
 }
 
@@ -120,7 +121,7 @@ static int setup_vmcs(struct vcpu *v)
 	bool ok;
 
 	vm->eptp = (u64)vm->ept.root | (3 << 3) | 6;
-	vm->msr_bitmap = all_ones_msr;
+	vm->msr_bitmap = vmx_user_msr_bitmap();
 	vm->io_bitmap[0] = all_ones_io[0];
 	vm->io_bitmap[1] = all_ones_io[1];
 	memset(v->vmcs, 0, PAGE_SIZE);
@@ -133,11 +134,18 @@ static int setup_vmcs(struct vcpu *v)
 	vmx_setup_controls(v);
 	/* HLT exits: Bochs does not end a guest's HLT with IF clear for an
 	 * external interrupt, whatever the exiting controls, so a kick
-	 * would not reach a halted vCPU; the hypervisor halts it instead. */
-	vmcs_write32(VMCS_PROC_CONTROLS, vmx_cfg.proc | PROC_HLT_EXITING);
+	 * would not reach a halted vCPU; the hypervisor halts it instead.
+	 * TSC offsetting: the offset is set at each reset of the vCPU
+	 * (cpu_model_vcpu_reset), before its first entry. */
+	vmcs_write32(VMCS_PROC_CONTROLS, vmx_cfg.proc | PROC_HLT_EXITING |
+		     PROC_TSC_OFFSETTING);
+	vmcs_write64(VMCS_TSC_OFFSET, 0);
 	vmcs_write32(VMCS_PIN_CONTROLS, vmx_cfg.user_pin);
 	vmcs_write32(VMCS_EXIT_CONTROLS, vmx_cfg.user_exit);
 	vmx_setup_host_state(v);
+	/* The pass-through MSRs the VMCS does not switch still hold what
+	 * the last guest on this CPU left there. */
+	vmx_user_msrs_clear();
 	/* The EPT root may be a page a destroyed VM used. */
 	invept_all(vm);
 	v->launched = false;
@@ -280,8 +288,10 @@ void vendor_user_vcpu_run(struct vcpu *v)
 		}
 	}
 	if (__atomic_fetch_and(&v->run_req, ~USER_REQ_RESET, __ATOMIC_SEQ_CST) &
-	    USER_REQ_RESET)
+	    USER_REQ_RESET) {
 		load_init_state(v);
+		cpu_model_vcpu_reset(v);
+	}
 	while (user_vcpu_pre_entry(v)) {
 		if (__builtin_expect(l->pending & (VLAPIC_PEND_INIT | VLAPIC_PEND_SIPI), 0) ||
 		    l->wait_sipi) {

@@ -13,6 +13,8 @@
 /* Primary: exit as soon as the guest can take an interrupt */
 #define PROC_INTR_WINDOW	BIT(2)
 /* Primary processor-based controls */
+#define PROC_TSC_OFFSETTING	BIT(3)
+#define PROC_RDTSC_EXITING	BIT(12)
 #define PROC_HLT_EXITING	BIT(7)
 #define PROC_CR3_LOAD_EXITING	BIT(15)
 #define PROC_CR3_STORE_EXITING	BIT(16)
@@ -94,6 +96,12 @@ int vmx_handle_extint(struct vcpu *vcpu);
 int vmx_handle_intr_window(struct vcpu *vcpu);
 int vmx_handle_hlt(struct vcpu *vcpu);
 int vmx_handle_preempt_timer(struct vcpu *vcpu);
+
+/* user_msr.c: the MSR bitmap of User VMs (built once, shared), and the
+ * clearing of the MSRs it passes through that the VMCS does not switch,
+ * before a User VM vCPU first runs on this CPU. */
+u8 *vmx_user_msr_bitmap(void);
+void vmx_user_msrs_clear(void);
 
 /* vcpu_reset.c */
 void vmx_set_reset_state(struct vcpu *vcpu, u16 cs, u64 rip);

@@ -65,16 +65,19 @@ int vendor_check(char *why, size_t len)
 		snprintf(why, len, "VMX lacks I/O or MSR bitmaps, secondary controls or EFER/PAT switching");
 		return -EOPNOTSUPP;
 	}
-	/* User VM CPUs are kicked out of the guest by an IPI. */
+	/* User VM CPUs are kicked out of the guest by an IPI; their guest
+	 * TSC is offset (core/cpu_model.c), RDTSC does not exit. */
 	if (adjust(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS,
 		   PIN_EXTINT_EXITING | PIN_NMI_EXITING, 0, &vmx_cfg.user_pin) ||
 	    adjust(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS,
 		   EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
 		   EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_ACK_INTR, 0,
 		   &vmx_cfg.user_exit) ||
-	    !(((u64)rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
-			  MSR_IA32_VMX_PROCBASED_CTLS) >> 32) & PROC_INTR_WINDOW)) {
-		snprintf(why, len, "VMX lacks external-interrupt exiting, interrupt acknowledgement on exit or interrupt-window exiting");
+	    (~(rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+		     MSR_IA32_VMX_PROCBASED_CTLS) >> 32) &
+	     (PROC_INTR_WINDOW | PROC_TSC_OFFSETTING)) ||
+	    (vmx_cfg.proc & PROC_RDTSC_EXITING)) {
+		snprintf(why, len, "VMX lacks external-interrupt exiting, interrupt acknowledgement on exit, interrupt-window exiting or TSC offsetting without RDTSC exits");
 		return -EOPNOTSUPP;
 	}
 	/* User VM timers fire from the VMX preemption timer (user_vmx.c);

@@ -3,7 +3,8 @@
  * headers).  Only what the sources under test use: the control registers
  * read back test values and halting returns to the test (test_fault.c);
  * the spin-wait hint is a hook, so a test sees (and can act on, or end)
- * every iteration of a wait loop (test_vcpu_start.c). */
+ * every iteration of a wait loop (test_vcpu_start.c); CPUID and RDTSC
+ * answer what the CPU model's test fakes (test_cpu_model.c). */
 #ifndef ISLET_ASM_CPU_H
 #define ISLET_ASM_CPU_H
 
@@ -27,5 +28,15 @@ static inline u64 rdtsc(void) { return unit_tsc; }
 
 /* Defined by the test: called once per iteration of a spin-wait. */
 void cpu_relax(void);
+
+/* CPUID: defined by the test that fakes the host CPU
+ * (test_cpu_model.c). */
+#define X86_CR4_OSXSAVE	BIT(18)
+
+struct cpuid_regs {
+	u32 eax, ebx, ecx, edx;
+};
+
+void cpuid_count(u32 leaf, u32 sub, struct cpuid_regs *r);
 
 #endif

@@ -34,8 +34,14 @@
 #define  EFER_LME			BIT(8)
 #define  EFER_LMA			BIT(10)
 #define  EFER_NXE			BIT(11)
+#define MSR_STAR			0xc0000081
+#define MSR_LSTAR			0xc0000082
+#define MSR_CSTAR			0xc0000083
+#define MSR_SFMASK			0xc0000084
 #define MSR_FS_BASE			0xc0000100
 #define MSR_GS_BASE			0xc0000101
+#define MSR_KERNEL_GS_BASE		0xc0000102
+#define MSR_TSC_AUX			0xc0000103
 
 static inline u64 rdmsr(u32 msr)
 {
