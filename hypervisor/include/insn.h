@@ -99,4 +99,32 @@ u64 insn_alu(u8 op, u8 size, u64 dst, u64 src, u64 *rflags);
  * keep the other bits, 32-bit writes clear bits 63:32. */
 u64 insn_mov_merge(const struct insn_mov *m, u64 old, u64 val);
 
+/* ---- MOVS and STOS (core/insn_string.c) ---------------------------------
+ * The registers a string instruction reads and updates, and the linear
+ * addresses of its operands' segments. */
+struct insn_string_state {
+	u64 rcx, rsi, rdi, rax, rflags;
+	u64 src_base, dst_base;	/* segment bases: the source's, ES */
+	u64 lin_mask;		/* ~0 in long mode, else 0xffffffff */
+};
+
+/* How the executor reaches memory: translate a linear address to a
+ * guest-physical one (0, or -EFAULT when the guest's paging does not map
+ * it), and access @size bytes at a guest-physical address (0, a negative
+ * errno, or 1 when a stop request ended an MMIO wait). */
+struct insn_mem_ops {
+	int (*translate)(void *ctx, u64 lin, bool write, u64 *gpa);
+	int (*access)(void *ctx, u64 gpa, u8 size, bool write, u64 *val);
+};
+
+/* Carry out up to @max iterations of MOVS or STOS @m (one without REP),
+ * updating @s as the CPU does.  *@done: the instruction is finished (RIP
+ * moves past it), else rCX is not yet 0 and the guest re-executes it.
+ * Returns 0, or the first failure of an access or (before any iteration
+ * was done) a translation: later ones end the batch early instead, so the
+ * guest's own execution meets the fault. */
+int insn_string_run(const struct insn_mov *m, struct insn_string_state *s,
+		    const struct insn_mem_ops *ops, void *ctx, u32 max,
+		    bool *done);
+
 #endif

@@ -17,6 +17,7 @@ UNIT_HV_SRCS	:= hypervisor/boot/multiboot2.c hypervisor/boot/cmdline.c \
 		   hypervisor/boot/bzimage.c hypervisor/lib/paging.c \
 		   hypervisor/arch/x86/paging_fmt.c \
 		   hypervisor/core/guest_paging.c hypervisor/core/insn.c \
+		   hypervisor/core/insn_string.c \
 		   hypervisor/arch/x86/fault.c hypervisor/arch/x86/ipi_dest.c \
 		   hypervisor/arch/x86/vcpu_start.c hypervisor/core/user_vm.c \
 		   hypervisor/core/hypercall.c hypervisor/core/page_alloc.c \
