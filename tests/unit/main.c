@@ -32,6 +32,7 @@ int main(void)
 		register_insn_mov_tests,
 		register_insn_forms_tests,
 		register_insn_string_tests,
+		register_user_vcpu_tests,
 		register_user_vm_life_tests,
 		register_fault_tests,
 		register_ipi_tests,

@@ -29,6 +29,7 @@ int register_insn_tests(void);
 int register_insn_mov_tests(void);
 int register_insn_forms_tests(void);
 int register_insn_string_tests(void);
+int register_user_vcpu_tests(void);
 int register_user_vm_life_tests(void);
 int register_fault_tests(void);
 int register_ipi_tests(void);
