@@ -213,16 +213,142 @@ static int mmio_access(struct vcpu *v, u64 gpa, u8 size, bool write, u64 *val)
 	return send_request(v, &r, val) ?: (*val &= mask, 0);
 }
 
+/* ---- MOVS and STOS ------------------------------------------------------- */
+
+/* Iterations of a REP string instruction emulated per exit (core/
+ * insn_string.c explains the batching): 64 MMIO round trips bound the
+ * time the vCPU spends outside the guest on one exit. */
+#define MMIO_REP_BATCH	64
+
+struct string_ctx {
+	struct vcpu *v;
+	const struct guest_paging *paging;
+};
+
+static int read8(void *ctx, u64 gpa, u64 *val)
+{
+	return gpa_read(ctx, gpa, val, sizeof(*val));
+}
+
+/* Through the guest's page tables, as the CPU would (vcpu_fetch_insn()
+ * does the same for the instruction). */
+static int string_translate(void *c, u64 lin, bool write, u64 *gpa)
+{
+	struct string_ctx *sc = c;
+
+	return guest_translate(sc->paging, lin, read8, sc->v->vm, gpa);
+}
+
+/* Either side of a MOVS may be RAM or MMIO: RAM where the VM's EPT maps
+ * the page (as the exit handler decides for the CPU's own accesses: a
+ * mapping without the needed right is the VM's fault, -EFAULT), MMIO
+ * anywhere else. */
+static int string_access(void *c, u64 gpa, u8 size, bool write, u64 *val)
+{
+	struct vcpu *v = ((struct string_ctx *)c)->v;
+	u8 probe;
+
+	if (gpa_read(v->vm, gpa, &probe, 1))
+		return mmio_access(v, gpa, size, write, val);
+	return write ? gpa_write(v->vm, gpa, val, size) :
+		gpa_read(v->vm, gpa, val, size);
+}
+
+/* A segment's base as the instruction's linear addresses use it: in
+ * 64-bit mode only FS and GS have one. */
+static u64 seg_base(struct vcpu *v, const struct vcpu_insn_ctx *ctx, u8 seg)
+{
+	if (ctx->long_mode && seg != SEG_FS && seg != SEG_GS)
+		return 0;
+	return vendor_seg_base(v, seg);
+}
+
+/* One batch of MOVS or STOS (insn_string_run()), then the registers: RIP
+ * moves on only once the instruction is finished.  Segment limits and the
+ * guest's page protections are not checked (the CPU checked the access
+ * that exited; the others are the guest's own memory). */
+static int mmio_string(struct vcpu *v, const struct vcpu_insn_ctx *ctx,
+		       const struct insn_mov *m)
+{
+	static const struct insn_mem_ops ops = {
+		.translate = string_translate,
+		.access = string_access,
+	};
+	struct string_ctx sc = { v, &ctx->paging };
+	struct insn_string_state s = {
+		.rcx = vendor_gpr(v, 1),
+		.rsi = vendor_gpr(v, 6),
+		.rdi = vendor_gpr(v, 7),
+		.rax = vendor_gpr(v, 0),
+		.rflags = vendor_rflags(v),
+		.src_base = seg_base(v, ctx, m->seg),
+		.dst_base = seg_base(v, ctx, SEG_ES),
+		.lin_mask = ctx->long_mode ? ~0ULL : 0xffffffffULL,
+	};
+	bool done;
+	int ret = insn_string_run(m, &s, &ops, &sc, MMIO_REP_BATCH, &done);
+
+	if (ret)
+		return ret;
+	vendor_set_gpr(v, 1, s.rcx);
+	vendor_set_gpr(v, 6, s.rsi);
+	vendor_set_gpr(v, 7, s.rdi);
+	if (done)
+		vendor_advance_rip(v, m->len);
+	return 0;
+}
+
+/* ---- The instructions with one memory operand ----------------------------- */
+
+/* The result of @m on memory value @mem and @other (its register or
+ * immediate), with RFLAGS updated as the CPU does. */
+static u64 mmio_result(struct vcpu *v, const struct insn_mov *m, u64 mem,
+		       u64 other)
+{
+	u64 fl, bit, res;
+
+	switch (m->op) {
+	case INSN_MOV:
+		return m->reg_first ? mem : other;	/* load or store */
+	case INSN_MOVSX: {
+		u8 shift = (u8)(64 - 8 * m->size);
+
+		res = (u64)((s64)(mem << shift) >> shift);
+		if (m->reg_size < 8)
+			res &= (1ULL << (8 * m->reg_size)) - 1;
+		return res;
+	}
+	case INSN_XCHG:
+		return other;
+	case INSN_BT:
+	case INSN_BTS:
+	case INSN_BTR:
+	case INSN_BTC:
+		/* The GPA is the accessed unit: the offset's low bits. */
+		bit = 1ULL << (other & (8 * m->size - 1));
+		vendor_set_rflags(v, (vendor_rflags(v) & ~1ULL) | !!(mem & bit));
+		return m->op == INSN_BTS ? mem | bit : m->op == INSN_BTR ?
+			mem & ~bit : mem ^ bit;	/* BT writes nothing */
+	default:
+		fl = vendor_rflags(v);
+		res = m->reg_first ? insn_alu(m->op, m->size, other, mem, &fl) :
+			insn_alu(m->op, m->size, mem, other, &fl);
+		vendor_set_rflags(v, fl);
+		return res;
+	}
+}
+
 /* An access to guest-physical memory the VM's EPT does not map: decode
  * the instruction and carry it out with MMIO requests: a read, a write,
- * or a read then a write (OR, AND, XOR to memory, XCHG), with the register
- * and RFLAGS updated as the CPU would. */
+ * or a read then a write (the ALU forms to memory, XCHG, BTS/BTR/BTC),
+ * with the register and RFLAGS updated as the CPU would; MOVS and STOS
+ * through mmio_string(). */
 int user_vcpu_mmio(struct vcpu *v, u64 gpa)
 {
 	struct vcpu_insn_ctx ctx;
 	struct insn_mov m;
 	u8 buf[15];
-	u64 mem = 0, other, res, reg, fl;
+	u64 mem = 0, other, res, reg;
 	int n = vcpu_fetch_insn(v, buf), ret;
 
 	vendor_insn_ctx(v, &ctx);
@@ -233,6 +359,13 @@ int user_vcpu_mmio(struct vcpu *v, u64 gpa)
 			v->vm->name, gpa, ctx.rip_linear, ret);
 		return -EOPNOTSUPP;
 	}
+	if (m.op == INSN_MOVS || m.op == INSN_STOS) {
+		ret = mmio_string(v, &ctx, &m);
+		if (ret < 0)
+			pr_info("%s: MMIO at GPA 0x%lx by a string instruction failed (RIP 0x%lx, %d)\n",
+				v->vm->name, gpa, ctx.rip_linear, ret);
+		return ret;
+	}
 	if (insn_reads_mem(&m)) {
 		ret = mmio_access(v, gpa, m.size, false, &mem);
 		if (ret)
@@ -241,32 +374,7 @@ int user_vcpu_mmio(struct vcpu *v, u64 gpa)
 	/* The other operand: the immediate, or the register (AH..BH:
 	 * bits 15:8). */
 	other = m.has_imm ? m.imm : vendor_gpr(v, m.reg) >> (m.high8 ? 8 : 0);
-	switch (m.op) {
-	case INSN_MOV:
-		res = m.reg_first ? mem : other;	/* load or store */
-		break;
-	case INSN_MOVSX: {
-		u8 shift = (u8)(64 - 8 * m.size);
-
-		res = (u64)((s64)(mem << shift) >> shift);
-		if (m.reg_size < 8)
-			res &= (1ULL << (8 * m.reg_size)) - 1;
-		break;
-	}
-	case INSN_XCHG:
-		res = other;
-		break;
-	case INSN_BT:	/* the GPA is the accessed unit: the offset's low bits */
-		res = (mem >> (other & (8 * m.size - 1))) & 1;
-		vendor_set_rflags(v, (vendor_rflags(v) & ~1ULL) | res);
-		break;
-	default:
-		fl = vendor_rflags(v);
-		res = m.reg_first ? insn_alu(m.op, m.size, other, mem, &fl) :
-			insn_alu(m.op, m.size, mem, other, &fl);
-		vendor_set_rflags(v, fl);
-		break;
-	}
+	res = mmio_result(v, &m, mem, other);
 	if (insn_writes_mem(&m)) {
 		ret = mmio_access(v, gpa, m.size, true, &res);
 		if (ret)

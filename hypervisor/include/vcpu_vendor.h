@@ -39,6 +39,8 @@ struct vcpu_insn_ctx {
 };
 void vendor_insn_ctx(struct vcpu *vcpu, struct vcpu_insn_ctx *ctx);
 u64 vendor_gpr(struct vcpu *vcpu, unsigned n);	/* x86 register number */
+/* Base of segment register @seg (x86 encoding: ES, CS, SS, DS, FS, GS). */
+u64 vendor_seg_base(struct vcpu *vcpu, unsigned seg);
 void vendor_advance_rip(struct vcpu *vcpu, u64 len);
 
 void vendor_set_gpr(struct vcpu *vcpu, unsigned n, u64 val);

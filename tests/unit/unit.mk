@@ -18,6 +18,7 @@ UNIT_HV_SRCS	:= hypervisor/boot/multiboot2.c hypervisor/boot/cmdline.c \
 		   hypervisor/boot/bzimage.c hypervisor/lib/paging.c \
 		   hypervisor/arch/x86/paging_fmt.c \
 		   hypervisor/core/guest_paging.c hypervisor/core/insn.c \
+		   hypervisor/core/insn_string.c \
 		   hypervisor/arch/x86/fault.c hypervisor/arch/x86/ipi_dest.c \
 		   hypervisor/arch/x86/vcpu_start.c hypervisor/core/user_vm.c \
 		   hypervisor/core/hypercall.c hypervisor/core/page_alloc.c \
@@ -25,7 +26,8 @@ UNIT_HV_SRCS	:= hypervisor/boot/multiboot2.c hypervisor/boot/cmdline.c \
 		   hypervisor/core/vpci_notify.c hypervisor/core/vplatform.c \
 		   hypervisor/core/vlapic.c hypervisor/core/vm_mmio.c \
 		   hypervisor/core/vpic.c hypervisor/core/vioapic.c \
-		   hypervisor/core/cpu_model.c
+		   hypervisor/core/cpu_model.c \
+		   hypervisor/core/user_vcpu.c
 UNIT_SRCS	:= $(sort $(wildcard $(UNIT_DIR)/*.c))
 UNIT_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all
 UNIT_CFLAGS	:= $(HOST_CFLAGS) $(UNIT_SAN) -Ihypervisor/include \
@@ -63,6 +65,18 @@ $(UNIT_OUT)/hv/core/cpu_model.o: UNIT_CFLAGS += \
 	-Dvlapic_owns_msr=fake_vlapic_owns_msr \
 	-Dvlapic_msr_read=fake_vlapic_msr_read \
 	-Dvlapic_msr_write=fake_vlapic_msr_write
+# core/user_vcpu.c reaches the vendor code, guest memory, the instruction
+# fetch, the MMIO ranges and the Service VM's notification: for its object
+# only, those calls go to test_user_vcpu.c's fakes (and its
+# user_cpu_wait_serving, which test_hypercall.c fakes, is renamed away).
+UNIT_USER_VCPU_FAKES := vendor_user_cpu_init vendor_user_vcpu_run \
+		   vendor_user_vcpu_release vendor_vm_flush vendor_insn_ctx \
+		   vendor_gpr vendor_set_gpr vendor_seg_base vendor_rflags \
+		   vendor_set_rflags vendor_advance_rip vcpu_fetch_insn gpa_read \
+		   gpa_write vm_find_mmio hsm_notify_raise
+$(UNIT_OUT)/hv/core/user_vcpu.o: UNIT_CFLAGS += \
+	$(foreach f,$(UNIT_USER_VCPU_FAKES),-D$(f)=fake_$(f)) \
+	-Duser_cpu_wait_serving=unit_user_cpu_wait_serving
 
 $(UNIT_OUT)/unit-tests: $(UNIT_OBJS)
 	$(HOSTCC) $(UNIT_SAN) -pthread -o $@ $^ -lcunit

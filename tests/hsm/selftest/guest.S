@@ -286,10 +286,88 @@ alu:
 	xorl	%ecx, %ecx
 	btl	%ecx, (%edi)			/* R: bit 0 of 0x78 is 0 */
 	jc	9f
+	/* BTS, BTR, BTC: a read and a write each, CF the old bit */
+	btsl	$0, (%edi)			/* R W 0x12345679 */
+	jc	9f
+	movl	$3, %ecx
+	btrl	%ecx, (%edi)			/* R W 0x12345671 */
+	jnc	9f
+	btcl	$31, (%edi)			/* R W 0x92345671 */
+	jc	9f
+	btcl	$31, (%edi)			/* R W 0x12345671 */
+	jnc	9f
+	/* ADD, SUB with their flags */
+	addl	$7, (%edi)			/* R W 0x12345678 */
+	jc	9f
+	cmpl	$0x12345678, (%edi)		/* R */
+	jne	9f
+	movl	$0xffffffff, %eax
+	addl	%eax, (%edi)			/* R W 0x12345677, carry */
+	jnc	9f
+	movl	$0x12345678, %ecx
+	subl	%ecx, (%edi)			/* R W 0xffffffff, borrow */
+	jnc	9f
+	jns	9f
+	addl	$1, (%edi)			/* R W 0, carry, zero */
+	jnc	9f
+	jnz	9f
+	movl	$0x12345678, %eax
+	addl	%eax, (%edi)			/* R W 0x12345678 */
+	subl	(%edi), %eax			/* R: 0 in %eax */
+	jnz	9f
+	/* String forms on the register area (offsets 0x10 and up) */
+	movl	%edi, %ebp
+	cld
+	leal	0x10(%ebp), %edi
+	movl	$0xa5a5a5a5, %eax
+	movl	$4, %ecx
+	rep stosl				/* W x4 */
+	testl	%ecx, %ecx
+	jnz	9f
+	leal	0x20(%ebp), %eax
+	cmpl	%eax, %edi
+	jne	9f
+	movl	$alu_pattern, %esi		/* RAM to MMIO */
+	movl	%eax, %edi
+	movl	$16, %ecx
+	rep movsb				/* W x16 */
+	movl	%eax, %esi			/* MMIO to RAM */
+	movl	$GUEST_DATA_GPA, %edi
+	movl	$4, %ecx
+	rep movsl				/* R x4 */
+	movl	$alu_pattern, %esi		/* compared in RAM: no exits */
+	movl	$GUEST_DATA_GPA, %edi
+	movl	$16, %ecx
+	repe cmpsb
+	jne	9f
+	std					/* MMIO to MMIO, downwards */
+	leal	0x1c(%ebp), %esi
+	leal	0x3c(%ebp), %edi
+	movl	$4, %ecx
+	rep movsl				/* R W x4 */
+	cld
+	leal	0xc(%ebp), %eax
+	cmpl	%eax, %esi
+	jne	9f
+	leal	0x2c(%ebp), %eax
+	cmpl	%eax, %edi
+	jne	9f
+	cmpl	$0xa5a5a5a5, 0x30(%ebp)		/* R */
+	jne	9f
+	cmpl	$0xa5a5a5a5, 0x3c(%ebp)		/* R */
+	jne	9f
+	leal	0x40(%ebp), %edi		/* more than a batch of 64 */
+	movb	$0x5a, %al
+	movl	$128, %ecx
+	rep stosb				/* W x128 */
+	testl	%ecx, %ecx
+	jnz	9f
 	xorl	%eax, %eax
 	jmp	exit
 9:	movl	$GUEST_FAIL_ALU, %eax
 	jmp	exit
+alu_pattern:
+	.ascii	"0123456789abcdef"
 
 /* ---- REAL: the same in real mode ----------------------------------------
  * Entered with CS = 0, CR0.PE clear: 16-bit code, addresses below 64 KiB.

@@ -55,7 +55,7 @@
 #define GUEST_IRQ		7	/* sti; hlt: reports each interrupt */
 #define GUEST_REAL		8	/* real mode: a string, exit 0 */
 #define GUEST_LONG		9	/* long mode: a string, an MMIO read-back */
-#define GUEST_ALU		10	/* OR/AND/XOR/CMP/TEST/MOVSX on MMIO */
+#define GUEST_ALU		10	/* ALU, BT*, MOVS, STOS forms on MMIO */
 #define GUEST_ENTRIES		11
 
 /* Ports (32-bit accesses unless said otherwise). */
@@ -74,7 +74,8 @@
 /* MMIO: guest-physical addresses that are not RAM. */
 #define GUEST_MMIO_REG		0xd0000000	/* like GUEST_PORT_SCRATCH */
 #define GUEST_MMIO_EVFD		0xd0001000	/* an ioeventfd on MMIO */
-#define GUEST_MMIO_ALU		0xd0002000	/* a plain 32-bit register */
+#define GUEST_MMIO_ALU		0xd0002000	/* plain registers, byte-addressed */
+#define GUEST_MMIO_ALU_SIZE	0x100
 
 /* What the guests write; a read of a scratch register returns ^ ~0. */
 #define GUEST_MMIO_VALUE	0x12345678

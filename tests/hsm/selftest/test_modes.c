@@ -5,9 +5,9 @@
  * Real mode: CS = 0, CR0.PE clear, the hypervisor makes the data segments
  * from their selectors.  Long mode: CR0.PG, CR4.PAE, EFER.LME with the
  * guest image's page tables, a 64-bit code segment; its MMIO accesses use
- * REX-prefixed instructions.  And the ALU forms the hypervisor emulates on
- * MMIO (read-modify-write OR/AND/XOR, XCHG, CMP, TEST, BT, MOVSX) with
- * their flags.
+ * REX-prefixed instructions.  And the forms the hypervisor emulates on
+ * MMIO (read-modify-write OR/AND/XOR/ADD/SUB, XCHG, BTS/BTR/BTC, CMP,
+ * TEST, BT, MOVSX, REP MOVS and STOS) with their flags.
  */
 #include <string.h>
 
@@ -67,10 +67,11 @@ static void long_mode(struct islet_regs *r)
 	r->cs_ar = 0xa09b;			/* L: 64-bit code */
 }
 
-/* GUEST_MMIO_ALU: a plain register, at byte granularity, counting. */
+/* GUEST_MMIO_ALU: plain registers (what is written is read back) at
+ * byte granularity, counting the accesses. */
 struct alu_dev {
 	struct guest_dev dev;
-	uint32_t reg;
+	uint8_t regs[GUEST_MMIO_ALU_SIZE];
 	unsigned int reads, writes, bad;
 };
 
@@ -78,21 +79,22 @@ static enum io_verdict alu_mmio(struct hsm_vm *vm, unsigned int vcpu,
 				struct islet_mmio_request *req, void *ctx)
 {
 	struct alu_dev *a = ctx;
-	uint32_t mask;
+	uint64_t off = req->address - GUEST_MMIO_ALU;
 
-	if (req->address != GUEST_MMIO_ALU)
+	if (req->address < GUEST_MMIO_ALU || off >= GUEST_MMIO_ALU_SIZE)
 		return guest_dev_mmio(vm, vcpu, req, &a->dev);
-	if (req->size != 1 && req->size != 2 && req->size != 4) {
+	if ((req->size != 1 && req->size != 2 && req->size != 4) ||
+	    off + req->size > GUEST_MMIO_ALU_SIZE) {
 		a->bad++;
 		return IO_CONTINUE;
 	}
-	mask = req->size == 4 ? ~0U : (1U << (8 * req->size)) - 1;
 	if (req->direction == ISLET_IOREQ_DIR_WRITE) {
 		a->writes++;
-		a->reg = (a->reg & ~mask) | ((uint32_t)req->value & mask);
+		memcpy(a->regs + off, &req->value, req->size);
 	} else {
 		a->reads++;
-		req->value = a->reg & mask;
+		req->value = 0;
+		memcpy(&req->value, a->regs + off, req->size);
 	}
 	return IO_CONTINUE;
 }
@@ -108,8 +110,34 @@ static const struct io_handlers alu_handlers = {
 	.mmio = alu_mmio,
 };
 
-/* OR, AND, XOR to memory and XCHG (a read, then a write), CMP, TEST and
- * BT (a read and the flags), MOVSX, in 32-bit code on an MMIO register. */
+/* What the ALU guest leaves in the register area: offset 0 back at
+ * 0x12345678, STOS's 0xa5 at 0x10, the RAM pattern MOVS copied at 0x20,
+ * the MMIO-to-MMIO MOVS's copy at 0x30, REP STOSB's 0x5a at 0x40-0xbf. */
+static bool alu_regs_ok(const uint8_t *r)
+{
+	static const uint8_t reg0[4] = { 0x78, 0x56, 0x34, 0x12 };
+
+	if (memcmp(r, reg0, 4) || memcmp(r + 0x20, "0123456789abcdef", 16))
+		return false;
+	for (unsigned int i = 0; i < 16; i++)
+		if (r[0x10 + i] != 0xa5 || r[0x30 + i] != 0xa5)
+			return false;
+	for (unsigned int i = 0x40; i < 0xc0; i++)
+		if (r[i] != 0x5a)
+			return false;
+	return true;
+}
+
+/* Reads and writes the guest makes (see guest.S, alu): the OR ... BT part
+ * 10 and 6, BTS/BTR/BTC 4 and 4, ADD/SUB 7 and 5, REP STOSD 4 writes,
+ * REP MOVSB to MMIO 16 writes, REP MOVSD from MMIO 4 reads, MMIO to MMIO
+ * 4 and 4, two CMPs 2 reads, REP STOSB 128 writes (two batches). */
+#define ALU_READS	(10 + 4 + 7 + 4 + 4 + 2)
+#define ALU_WRITES	(6 + 4 + 5 + 4 + 16 + 4 + 128)
+
+/* OR, AND, XOR, ADD, SUB to memory, XCHG and BTS/BTR/BTC (a read, then a
+ * write), CMP, TEST and BT (a read and the flags), MOVSX, and REP MOVS
+ * and STOS between RAM and MMIO, in 32-bit code on MMIO registers. */
 static void run_alu(void)
 {
 	static struct alu_dev a;
@@ -121,10 +149,11 @@ static void run_alu(void)
 	if (guest_run_to_exit(&vm, &a.dev, &alu_handlers, "alu")) {
 		check(a.dev.exit_value == 0, "alu: the guest found a wrong result "
 		      "or flag (exit value 0x%x)", a.dev.exit_value);
-		check(a.reg == 0x12345678 && a.writes == 6 && a.reads == 10 &&
-		      !a.bad, "alu: the register ends at 0x%x after %u writes "
-		      "and %u reads (%u bad sizes); expected 0x12345678, 6 and "
-		      "10", a.reg, a.writes, a.reads, a.bad);
+		check(alu_regs_ok(a.regs) && a.writes == ALU_WRITES &&
+		      a.reads == ALU_READS && !a.bad, "alu: the registers are "
+		      "%s after %u writes and %u reads (%u bad sizes); expected "
+		      "%u and %u", alu_regs_ok(a.regs) ? "right" : "wrong",
+		      a.writes, a.reads, a.bad, ALU_WRITES, ALU_READS);
 	}
 	check_errno(hsm_ioctl(vm.fd, ISLET_IOCTL_PAUSE_VM, NULL), 0,
 		    "alu: PAUSE_VM");

@@ -44,6 +44,18 @@ u64 vendor_gpr(struct vcpu *vcpu, unsigned n)
 	return guest_gpr(vcpu, n & 15);
 }
 
+u64 vendor_seg_base(struct vcpu *vcpu, unsigned seg)
+{
+	switch (seg) {
+	case 0: return vmcs_readnat(VMCS_GUEST_ES_BASE);
+	case 1: return vmcs_readnat(VMCS_GUEST_CS_BASE);
+	case 2: return vmcs_readnat(VMCS_GUEST_SS_BASE);
+	case 3: return vmcs_readnat(VMCS_GUEST_DS_BASE);
+	case 4: return vmcs_readnat(VMCS_GUEST_FS_BASE);
+	default: return vmcs_readnat(VMCS_GUEST_GS_BASE);
+	}
+}
+
 u64 vendor_rflags(struct vcpu *vcpu)
 {
 	return vmcs_readnat(VMCS_GUEST_RFLAGS);
