@@ -1,0 +1,5 @@
+#include "libguest.h"
+int main(int argc, char **argv)
+{
+	return report_summary();
+}
