@@ -60,9 +60,12 @@ $(GUEST_RUN): $(GUEST_RUN_SRCS) $(wildcard $(GUESTS_DIR)/runner/*.h) \
 		-static -s -o $@ $(GUEST_RUN_SRCS)
 
 # What the test initramfs carries (tests/machine/machine.mk): the runner,
-# its configuration and the kernels under /guests.
-GUESTS_INITRAMFS_DEPS	:= $(GUEST_RUN) $(GUEST_ELFS) $(GUESTS_DIR)/guests.cfg
+# its start script (run.sh), its configuration and the kernels under
+# /guests.
+GUESTS_INITRAMFS_DEPS	:= $(GUEST_RUN) $(GUEST_ELFS) $(GUESTS_DIR)/guests.cfg \
+	$(GUESTS_DIR)/run.sh
 GUESTS_INITRAMFS_FILES	:= --file $(GUEST_RUN):/bin/islet-guest-run \
+	--file $(GUESTS_DIR)/run.sh:/bin/islet-guests-run:755 \
 	--file $(GUESTS_DIR)/guests.cfg:/guests/guests.cfg:644 \
 	$(foreach t,$(GUEST_TESTS),--file $(GUESTS_OUT)/$(t).elf:/guests/$(t).elf:644)
 

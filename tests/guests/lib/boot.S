@@ -146,6 +146,7 @@ gdt:
 	.quad 0x00cf9b000000ffff	/* 0x18 flat 32-bit code */
 	.quad 0x00009b000000ffff	/* 0x20 16-bit code */
 	.quad 0x000093000000ffff	/* 0x28 16-bit data */
+	.quad 0, 0			/* 0x30, 0x38: gdt_set_data() */
 gdt_end:
 	.balign 8
 	.word 0, 0, 0

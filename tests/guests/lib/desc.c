@@ -136,6 +136,14 @@ void exception_reset(void)
 	this_cpu()->ex.vector = -1;
 }
 
+extern u64 gdt[];
+
+void gdt_set_data(u16 sel, u32 base)
+{
+	gdt[sel / 8] = 0x00cf93000000ffffULL | (u64)(base & 0xffffff) << 16 |
+		       (u64)(base >> 24) << 56;
+}
+
 u64 *pde_of(u64 va)
 {
 	return &boot_pd[(va >> 21) & 2047];

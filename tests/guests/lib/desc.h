@@ -59,6 +59,12 @@ const struct caught *last_exception(void);
 void idt_load(void);
 void idt_init(void);
 
+/* GDT slots 0x30 and 0x38: a flat-limit, writable data segment based at
+ * @base, e.g. for FS/GS (their base is the descriptor's in long mode). */
+#define SEL_TEST_DATA0	0x30
+#define SEL_TEST_DATA1	0x38
+void gdt_set_data(u16 sel, u32 base);
+
 /* The 2 MiB page-table entry that maps @va (identity map, boot.S). */
 u64 *pde_of(u64 va);
 #define PTE_P		BIT(0)
