@@ -52,6 +52,11 @@ void guest_start(void)
 
 	idt_init();
 	idt_load();
+	/* Both 8259s masked: a firmware before us (QEMU's SeaBIOS) may have
+	 * left them at real-mode vector bases with the timer running; the
+	 * pic test initializes them itself. */
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
 	cpu_data(0)->id = 0;
 	argc = parse_cmdline(argv);
 	if (mb_magic != MB_BOOT_MAGIC)
