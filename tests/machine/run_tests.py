@@ -97,8 +97,13 @@ HSM_SELFTESTS = ("life-cycle", "guest-io", "two-vms", "triple-fault",
 
 # The guest tests (tests/guests/guests.cfg) that must PASS; the others run
 # and their verdicts are printed (they wait for the virtual LAPIC, IOAPIC,
-# PIC, the CPU model and more MMIO forms).
-GUEST_TESTS_PASSING = ("cpuid", "exceptions", "ept", "mmio-mov", "mmio-alu")
+# PIC, the CPU model and more MMIO forms).  Every guest kernel enters long
+# mode with RDMSR/WRMSR of IA32_EFER, which needs the CPU model's EFER
+# handling: on a hypervisor without it every test stops at its first
+# instruction in long mode.  With it (checked in Bochs with a scratch
+# patch) these pass; cpuid waits for the CPU model's leaves, mmio-mov for
+# RIP-relative and segment-override MMIO.
+GUEST_TESTS_PASSING = ("exceptions", "ept", "mmio-alu", "mmio-addr32")
 
 SPECS = [
     Spec("bare", "bare", "bare", timeout=300),
