@@ -38,6 +38,7 @@ include hypervisor/hypervisor.mk
 -include tests/abi/abi.mk
 -include tests/efi/efi.mk
 -include hsm-module/hsm.mk
+-include tests/guests/guests.mk
 -include tests/machine/machine.mk
 -include tests/perf/perf.mk
 

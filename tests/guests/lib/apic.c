@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Local APIC access in xAPIC or x2APIC mode (apic.h). */
+#include "apic.h"
+
+static volatile u32 *xapic_reg(u32 reg)
+{
+	return (volatile u32 *)(APIC_DEFAULT_BASE + reg);
+}
+
+bool x2apic_mode(void)
+{
+	return (rdmsr(MSR_IA32_APIC_BASE) & (APIC_BASE_EN | APIC_BASE_EXTD)) ==
+	       (APIC_BASE_EN | APIC_BASE_EXTD);
+}
+
+u32 apic_read(u32 reg)
+{
+	if (x2apic_mode())
+		return (u32)rdmsr(MSR_X2APIC_BASE + (reg >> 4));
+	return *xapic_reg(reg);
+}
+
+void apic_write(u32 reg, u32 val)
+{
+	if (x2apic_mode())
+		wrmsr(MSR_X2APIC_BASE + (reg >> 4), val);
+	else
+		*xapic_reg(reg) = val;
+}
+
+void apic_icr_write(u32 icr_low, u32 dest)
+{
+	if (x2apic_mode()) {
+		wrmsr(MSR_X2APIC_BASE + (APIC_ICR >> 4),
+		      (u64)dest << 32 | icr_low);
+		return;
+	}
+	*xapic_reg(APIC_ICR2) = dest << 24;
+	*xapic_reg(APIC_ICR) = icr_low;
+	for (int i = 0; i < 100000 && (*xapic_reg(APIC_ICR) & APIC_ICR_BUSY); i++)
+		pause();
+}
+
+u32 apic_id(void)
+{
+	if (x2apic_mode())
+		return (u32)rdmsr(MSR_X2APIC_BASE + (APIC_ID >> 4));
+	return *xapic_reg(APIC_ID) >> 24;
+}
+
+void apic_eoi(void)
+{
+	apic_write(APIC_EOI, 0);
+}
+
+void apic_sw_enable(void)
+{
+	apic_write(APIC_SPIV, APIC_SPIV_ENABLE | 0xff);
+}
+
+int enable_x2apic(void)
+{
+	u64 base = rdmsr(MSR_IA32_APIC_BASE);
+
+	return wrmsr_safe(MSR_IA32_APIC_BASE, base | APIC_BASE_EN |
+			  APIC_BASE_EXTD);
+}
+
+int reset_to_xapic(void)
+{
+	u64 base = rdmsr(MSR_IA32_APIC_BASE);
+	int err;
+
+	err = wrmsr_safe(MSR_IA32_APIC_BASE,
+			 base & ~(APIC_BASE_EN | APIC_BASE_EXTD));
+	if (err)
+		return err;
+	return wrmsr_safe(MSR_IA32_APIC_BASE,
+			  (base & ~APIC_BASE_EXTD) | APIC_BASE_EN);
+}
+
+bool apic_vector_set(u32 base, u8 vector)
+{
+	return apic_read(base + (vector / 32) * 0x10) & (1U << (vector % 32));
+}
