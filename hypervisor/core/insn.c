@@ -407,6 +407,15 @@ int insn_decode_mov(const u8 *buf, size_t avail, bool long_mode, bool def32,
 		op = buf[i++];
 		if (!decode_0f(&op, osize, out))
 			return -EOPNOTSUPP;
+	} else if (op == 0x63 && long_mode) {
+		/* MOVSXD: a 32-bit load sign-extended with REX.W, a plain
+		 * load of the operand size without (compilers emit the
+		 * former for int -> long). */
+		out->op = osize == 8 ? INSN_MOVSX : INSN_MOV;
+		out->size = osize == 8 ? 4 : osize;
+		out->reg_size = osize;
+		out->reg_first = true;
+		op = 0x8b;
 	} else if (!decode_opcode(op, osize, out)) {
 		return -EOPNOTSUPP;
 	}

@@ -18,9 +18,12 @@
 static volatile u32 count[256];
 static volatile u32 order[8], norder;
 static volatile u32 isr_seen;
+static volatile u64 timer_tsc;	/* the TSC at the last timer interrupt */
 
 static void irq(struct ex_regs *r)
 {
+	if (r->vector == TIMER_VEC)
+		timer_tsc = rdtsc();
 	count[r->vector]++;
 	if (norder < ARRAY_SIZE(order))
 		order[norder++] = (u32)r->vector;
@@ -39,12 +42,16 @@ static void check_reset(void)
 	report(((ver >> 16) & 0xff) >= 5, "max LVT entry %u", (ver >> 16) & 0xff);
 	report(apic_read(APIC_TASKPRI) == 0, "TPR 0");
 	report((apic_read(APIC_LVTT) & APIC_LVT_MASKED) &&
-	       (apic_read(APIC_LVT0) & APIC_LVT_MASKED) &&
 	       (apic_read(APIC_LVT1) & APIC_LVT_MASKED) &&
 	       (apic_read(APIC_LVTERR) & APIC_LVT_MASKED), "LVT entries masked");
+	/* The BSP's LINT0 is masked, or ExtINT (virtual wire, as a BIOS
+	 * and KVM leave it so that the 8259 reaches the CPU). */
+	report((apic_read(APIC_LVT0) & APIC_LVT_MASKED) ||
+	       apic_read(APIC_LVT0) == 0x700, "LINT0 masked or virtual wire "
+	       "(0x%x)", apic_read(APIC_LVT0));
 	report(apic_read(APIC_TMICT) == 0 && apic_read(APIC_TMCCT) == 0,
 	       "timer counts 0");
-	report(!x2apic_mode() || apic_read(APIC_DFR) == 0xffffffff, "DFR");
+	report(x2apic_mode() || apic_read(APIC_DFR) == 0xffffffff, "DFR");
 	report(rdmsr(MSR_IA32_APIC_BASE) == (APIC_DEFAULT_BASE | APIC_BASE_EN |
 	       APIC_BASE_BSP | (x2apic_mode() ? APIC_BASE_EXTD : 0)),
 	       "IA32_APIC_BASE 0x%lx", rdmsr(MSR_IA32_APIC_BASE));
@@ -94,7 +101,7 @@ static void check_priority(void)
 }
 
 /* Waits up to @us for @n timer interrupts; returns the TSC when the n-th
- * came (0: it did not). */
+ * came, taken in its handler (0: it did not). */
 static u64 wait_timer(u32 n, u64 us)
 {
 	u64 end = rdtsc() + us * tsc_khz() / 1000;
@@ -103,7 +110,7 @@ static u64 wait_timer(u32 n, u64 us)
 	while (count[TIMER_VEC] < n && rdtsc() < end)
 		pause();
 	irq_disable();
-	return count[TIMER_VEC] >= n ? rdtsc() : 0;
+	return count[TIMER_VEC] >= n ? timer_tsc : 0;
 }
 
 static void check_timer(void)
@@ -125,7 +132,7 @@ static void check_timer(void)
 	       "(%u of %lu)", cur, period);
 	t1 = wait_timer(1, 20000);
 	report(t1, "one-shot fired");
-	report(t1 - t0 >= period && t1 - t0 < period * 3 / 2, "one-shot after "
+	report(t1 - t0 >= period && t1 - t0 < period * 2, "one-shot after "
 	       "%lu TSC ticks (initial count %lu)", t1 - t0, period);
 	delay_us(3000);
 	report(count[TIMER_VEC] == 1 && apic_read(APIC_TMCCT) == 0,
@@ -137,7 +144,7 @@ static void check_timer(void)
 	t0 = rdtsc();
 	apic_write(APIC_TMICT, (u32)period / 2);
 	t1 = wait_timer(1, 20000);
-	report(t1 && t1 - t0 >= period && t1 - t0 < period * 3 / 2,
+	report(t1 && t1 - t0 >= period && t1 - t0 < period * 2,
 	       "divide by 2: %lu ticks for an initial count of %lu", t1 - t0,
 	       period / 2);
 	apic_write(APIC_TDCR, 0xb);
@@ -170,7 +177,7 @@ static void check_timer(void)
 		dl = rdtsc() + period;
 		wrmsr(MSR_IA32_TSC_DEADLINE, dl);
 		t1 = wait_timer(1, 20000);
-		report(t1 >= dl && t1 < dl + period / 2, "TSC deadline fired "
+		report(t1 >= dl && t1 < dl + period, "TSC deadline fired "
 		       "%ld ticks after the deadline", (long)(t1 - dl));
 		report(rdmsr(MSR_IA32_TSC_DEADLINE) == 0, "the deadline MSR "
 		       "reads 0 after firing");

@@ -12,7 +12,8 @@
 
 GUESTS_DIR	:= tests/guests
 GUESTS_OUT	:= $(BUILD)/tests/guests
-GUEST_TESTS	:= cpuid msr mmio ept exceptions hlt apic ipi smp ioapic pic msi
+GUEST_TESTS	:= cpuid msr mmio ept exceptions hlt apic ipi smp ioapic pic msi \
+		   exitcost
 
 # Freestanding, no SSE (the tests never set up XSAVE state), no red
 # zone (interrupts run on the same stack), linked at 1 MiB.
@@ -36,7 +37,8 @@ $(GUESTS_OUT)/%.o: $(GUESTS_DIR)/%.c | $(DEPS_BUILD)
 $(GUESTS_OUT)/%.elf: $(GUESTS_OUT)/%.o $(GUEST_LIB_OBJS) \
 		$(GUESTS_DIR)/lib/guest.ld
 	ld -m elf_x86_64 -static -nostdlib --build-id=none -z noexecstack \
-		-z max-page-size=0x1000 --no-warn-rwx-segments -T $(GUESTS_DIR)/lib/guest.ld -o $@ \
+		-z max-page-size=0x1000 --no-warn-rwx-segments \
+		--defsym=mmio_alias=0x40000000 -T $(GUESTS_DIR)/lib/guest.ld -o $@ \
 		$< $(GUEST_LIB_OBJS)
 # Kept: the kernels' objects are not throw-away intermediates.
 .SECONDARY: $(GUEST_LIB_OBJS) $(GUEST_ELFS:.elf=.o)

@@ -17,7 +17,9 @@
  * redirected), so that RIP-relative addressing reaches it. */
 #define ALIAS_VA	0x40000000UL
 
-__asm__(".globl mmio_alias\n.set mmio_alias, 0x40000000\n");
+/* mmio_alias is ALIAS_VA, defined at link time (guests.mk --defsym) so
+ * that "mmio_alias(%rip)" is a PC-relative relocation, not an absolute
+ * displacement. */
 
 static void check_mov(void)
 {

@@ -66,7 +66,10 @@ int main(int argc, char **argv)
 {
 	for (unsigned int v = PIC_BASE1; v < PIC_BASE1 + 16; v++)
 		handle_irq((u8)v, irq);
-	/* Through LINT0 as ExtINT (the APIC software-disabled passes it). */
+	/* Through LINT0 as ExtINT (virtual wire).  A software-disabled
+	 * APIC keeps its LVT entries masked (SDM 10.4.7.2), so enable it
+	 * first. */
+	apic_sw_enable();
 	apic_write(APIC_LVT0, 0x700);
 
 	pic_init();

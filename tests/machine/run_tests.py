@@ -103,7 +103,10 @@ HSM_SELFTESTS = ("life-cycle", "guest-io", "two-vms", "triple-fault",
 # instruction in long mode.  With it (checked in Bochs with a scratch
 # patch) these pass; cpuid waits for the CPU model's leaves, mmio-mov for
 # RIP-relative and segment-override MMIO.
-GUEST_TESTS_PASSING = ("exceptions", "ept", "mmio-alu", "mmio-addr32")
+GUEST_TESTS_PASSING = ("cpuid", "msr", "exceptions", "ept", "mmio-mov",
+                       "mmio-alu", "mmio-bit", "mmio-string",
+                       "mmio-addr32", "hlt", "apic", "x2apic", "ipi", "smp",
+                       "ioapic", "pic", "msi", "exitcost")
 
 SPECS = [
     Spec("bare", "bare", "bare", timeout=300),
@@ -150,7 +153,7 @@ class Check:
         self.info = []
         self.marker = None   # the userspace marker tick, for the figures
         self.stats = None    # the first exit statistics block, likewise
-        self.perf = []       # islet-hsm: hsm-selftest's HSM-PERF lines
+        self.perf = []       # islet-hsm, islet-guests: HSM-/GUEST-PERF lines
 
     def require(self, cond, reason):
         if not cond:
@@ -576,6 +579,8 @@ def check_islet_guests(r, n=3):
     c.info += ["  " + ln for ln in
                bochs.lines_with(serial, "GUEST: ") if ": FAIL: " in ln][:60]
     c.info += ["  " + ln for ln in bochs.lines_with(serial, "GUEST-RUNNER: ")]
+    c.perf = [ln.split("GUEST-PERF: ", 1)[1]
+              for ln in bochs.lines_with(serial, "GUEST-PERF: ")]
     summary = bochs.lines_with(serial, "GUEST-SUMMARY: ")
     c.require(summary, "no GUEST-SUMMARY line: the runner did not finish")
     c.info += ["  " + ln for ln in summary]
@@ -644,6 +649,11 @@ def report_measurements(checks, runs, elf):
         out.append(f"    User VMs (islet-hsm, 3 CPUs, "
                    f"{HSM_IPS // 1_000_000}M ips):")
         out += ["      " + ln for ln in hsm.perf]
+    guests = checks.get("islet-guests")
+    if guests and guests.perf:
+        out.append(f"    Exit costs, guest exit to resume (islet-guests, "
+                   f"tests/guests/exitcost.c, {HSM_IPS // 1_000_000}M ips):")
+        out += ["      " + ln for ln in guests.perf]
     walls = [f"{n} {r.wall:.0f} s" for n, r in runs.items()
              if isinstance(r, bochs.RunResult)]
     if walls:

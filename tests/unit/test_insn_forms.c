@@ -37,6 +37,9 @@ struct form {
 /* GNU as 2.40 (--64, --32; .code16 for the 16-bit ones), listed with
  * objdump -d (-Maddr16,data16 for 16-bit code) while writing this test. */
 static const struct form forms[] = {
+	/* MOVSXD with REX.W: a sign-extending 32-bit load */
+	{ "movslq 0x94(%rbx),%rdx", M64, 7, INSN_MOVSX, 4, 8, true, false, false,
+	  false, 2, 0, false, 8, SEG_DS, B(0x48, 0x63, 0x93, 0x94, 0x00, 0x00, 0x00) },
 	MR("add %eax,(%rdi)", M64, 2, INSN_ADD, 4, 0, SEG_DS, B(0x01, 0x07)),
 	RM("add (%rsi),%r10d", M64, 3, INSN_ADD, 4, 10, false, B(0x44, 0x03, 0x16)),
 	MI("addb $0x7f,(%rdx)", M64, 3, INSN_ADD, 1, 0x7f, SEG_DS, B(0x80, 0x02, 0x7f)),

@@ -74,9 +74,16 @@ void vendor_set_gpr(struct vcpu *vcpu, unsigned n, u64 val)
 		((u64 *)&vcpu->regs)[n & 15] = val;
 }
 
+/* Completing an instruction ends an STI or MOV SS interrupt shadow, as
+ * on the CPU: otherwise "STI; HLT" would leave the woken vCPU unable to
+ * take the interrupt that woke it until after the next instruction. */
 void vendor_advance_rip(struct vcpu *vcpu, u64 len)
 {
+	u32 shadow = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY);
+
 	vmcs_writenat(VMCS_GUEST_RIP, vmcs_readnat(VMCS_GUEST_RIP) + len);
+	if (shadow & 3)
+		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, shadow & ~3U);
 }
 
 void vendor_insn_ctx(struct vcpu *vcpu, struct vcpu_insn_ctx *ctx)
