@@ -128,9 +128,11 @@ static void check_timer(void)
 	t0 = rdtsc();
 	apic_write(APIC_TMICT, (u32)period);
 	cur = apic_read(APIC_TMCCT);
+	/* Reports print over the serial port, which takes longer than the
+	 * timer: wait first, report after. */
+	t1 = wait_timer(1, 20000);
 	report(cur > 0 && cur <= period, "one-shot: current count counts down "
 	       "(%u of %lu)", cur, period);
-	t1 = wait_timer(1, 20000);
 	report(t1, "one-shot fired");
 	report(t1 - t0 >= period && t1 - t0 < period * 2, "one-shot after "
 	       "%lu TSC ticks (initial count %lu)", t1 - t0, period);
