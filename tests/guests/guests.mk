@@ -24,10 +24,15 @@ GUEST_CFLAGS	:= -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wundef \
 	-I$(GUESTS_DIR)/lib -MMD -MP
 GUEST_LIB_SRCS	:= $(wildcard $(GUESTS_DIR)/lib/*.c $(GUESTS_DIR)/lib/*.S)
 GUEST_LIB_OBJS	:= $(patsubst $(GUESTS_DIR)/lib/%,$(GUESTS_OUT)/lib/%.o, \
-	$(GUEST_LIB_SRCS))
+	$(GUEST_LIB_SRCS)) \
+	$(GUESTS_OUT)/lib/vsnprintf.o
 GUEST_ELFS	:= $(addprefix $(GUESTS_OUT)/,$(addsuffix .elf,$(GUEST_TESTS)))
 GUEST_FLATS	:= $(GUEST_ELFS:.elf=.flat)
 
+# The formatting code is the hypervisor's (the same freestanding C).
+$(GUESTS_OUT)/lib/vsnprintf.o: hypervisor/lib/vsnprintf.c | $(DEPS_BUILD)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(GUEST_CFLAGS) -Ihypervisor/include -c -o $@ $<
 $(GUESTS_OUT)/lib/%.o: $(GUESTS_DIR)/lib/% | $(DEPS_BUILD)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(GUEST_CFLAGS) -c -o $@ $<
