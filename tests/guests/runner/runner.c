@@ -24,7 +24,6 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "runner.h"
@@ -35,25 +34,6 @@ extern size_t glue_whylen;
 
 static unsigned int cpus[2] = { 1, 2 };
 static unsigned int ncpus;
-
-void emit(const char *fmt, ...)
-{
-	char buf[700];
-	va_list ap;
-	size_t len;
-
-	va_start(ap, fmt);
-	len = (size_t)vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
-	va_end(ap);
-	if (len > sizeof(buf) - 2)
-		len = sizeof(buf) - 2;
-	buf[len++] = '\n';
-	/* One write, drained: COM1 is shared with the hypervisor's lines. */
-	if (write(STDOUT_FILENO, buf, len) < 0)
-		return;
-	if (isatty(STDOUT_FILENO))
-		tcdrain(STDOUT_FILENO);
-}
 
 /* The child: one VM, served until the guest exits or stops. */
 static void run_child(const struct guest_test *t, const char *dir,

@@ -73,7 +73,4 @@ extern const struct io_handlers guest_devs_handlers;
 /* Prints what is left of the serial line. */
 void guest_devs_flush(struct guest_devs *d);
 
-/* runner.c: one line on the console (stdout), drained. */
-void emit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 #endif /* GUEST_RUNNER_H */

@@ -19,10 +19,10 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "hsm_lib.h"
 #include "selftest.h"
 
 struct selftest_opts opts = {
@@ -79,30 +79,6 @@ struct result {
 static struct result *result;
 static const char *current = "hsm-selftest";
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/*
- * One line in one write(), then wait until the UART has sent it: COM1 is
- * shared with the hypervisor, whose lines would otherwise land in the
- * middle of ours.  No stdio: child processes must not inherit buffers.
- */
-static void emit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void emit(const char *fmt, ...)
-{
-	char buf[640];
-	va_list ap;
-	size_t len;
-
-	va_start(ap, fmt);
-	len = (size_t)vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
-	va_end(ap);
-	if (len > sizeof(buf) - 2)
-		len = sizeof(buf) - 2;
-	buf[len++] = '\n';
-	if (write(STDOUT_FILENO, buf, len) < 0)
-		return;
-	if (isatty(STDOUT_FILENO))
-		tcdrain(STDOUT_FILENO);
-}
 
 static const char *base_name(const char *path)
 {

@@ -5,14 +5,34 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "hsm_lib.h"
 #include "selftest.h"
+
+void emit(const char *fmt, ...)
+{
+	char buf[700];
+	va_list ap;
+	size_t len;
+
+	va_start(ap, fmt);
+	len = (size_t)vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+	va_end(ap);
+	if (len > sizeof(buf) - 2)
+		len = sizeof(buf) - 2;
+	buf[len++] = '\n';
+	if (write(STDOUT_FILENO, buf, len) < 0)
+		return;
+	if (isatty(STDOUT_FILENO))
+		tcdrain(STDOUT_FILENO);
+}
 
 /* The guest image (guest.S, embedded by guest_image.S). */
 extern const uint8_t guest_image[], guest_image_end[];

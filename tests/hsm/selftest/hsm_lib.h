@@ -140,6 +140,12 @@ enum serve_end vm_serve(struct hsm_vm *vm, const struct io_handlers *h,
 			void *ctx);
 const char *serve_end_name(enum serve_end end, const struct hsm_vm *vm);
 
+/* One line on stdout in one write(), then wait until the UART has sent
+ * it: COM1 is shared with the hypervisor, whose lines would otherwise land
+ * in the middle of ours.  No stdio: child processes must not inherit
+ * buffers. */
+void emit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* ---- Checked steps shared by the tests ---------------------------------- */
 
 /* CREATE_VM on @fd for the CPUs of @cpus with request page @page must
