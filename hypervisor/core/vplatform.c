@@ -10,7 +10,7 @@
 #include "vpic.h"
 #include "vioapic.h"
 
-static void vplatform_power_on(struct vm *vm)
+void vplatform_reset(struct vm *vm)
 {
 	cpu_model_vm_reset(vm);		/* the guest TSC starts again at 0 */
 	for (u32 i = 0; i < vm->nr_vcpus; i++) {
@@ -59,13 +59,8 @@ int vplatform_init(struct vm *vm)
 			return -ENOMEM;
 		}
 	}
-	vplatform_power_on(vm);
+	vplatform_reset(vm);
 	return 0;
-}
-
-void vplatform_reset(struct vm *vm)
-{
-	vplatform_power_on(vm);
 }
 
 void vplatform_release(struct vm *vm)

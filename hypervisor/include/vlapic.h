@@ -98,9 +98,10 @@ struct vlapic {
  * reaches it). */
 void vlapic_reset(struct vlapic *l, struct vcpu *v, u32 *page);
 
-/* xAPIC MMIO: an aligned access of @size bytes at @offset in the page.
- * 0, or -EINVAL for an access the guest must not make (the caller stops
- * or faults it as the policy says). */
+/* xAPIC MMIO: an access of @size bytes at @offset in the page (the
+ * handler of struct mmio_handler).  Always 0: reads of reserved offsets
+ * give 0, and writes the SDM leaves undefined (not a 32-bit access to a
+ * register's start) are dropped. */
 int vlapic_mmio(struct vcpu *v, u64 offset, u8 size, bool write, u64 *val);
 
 /* The APIC MSRs: IA32_APIC_BASE (0x1b), IA32_TSC_DEADLINE (0x6e0) and

@@ -90,30 +90,37 @@ static void run_child(const struct guest_test *t, const char *dir,
 	/* The process exits: the file closes, the VM is destroyed. */
 }
 
+struct child_args {
+	const struct guest_test *t;
+	const char *dir;
+	struct guest_outcome *out;
+};
+
+static int child_main(void *arg)
+{
+	struct child_args *a = arg;
+
+	run_child(a->t, a->dir, a->out);
+	return 0;
+}
+
 static bool run_test(const struct guest_test *t, const char *dir,
 		     struct guest_outcome *out)
 {
 	char why[400];
 	int status;
-	pid_t pid;
 
 	memset(out, 0, sizeof(*out));
 	emit("GUEST-START: %s: %u vCPU%s on CPU%s %u%s, timeout %u s%s%s",
 	     t->name, t->smp, t->smp > 1 ? "s" : "", t->smp > 1 ? "s" : "",
 	     cpus[0], t->smp > 1 ? (cpus[1] == 2 ? " 2" : " ?") : "",
 	     t->timeout, t->args[0] ? ", args: " : "", t->args);
-	pid = fork();
-	if (pid < 0) {
+	status = run_in_child(child_main,
+			      &(struct child_args){ t, dir, out }, t->timeout);
+	if (status < 0) {
 		emit("GUEST-RESULT: %s FAIL fork: %s", t->name, strerror(errno));
 		return false;
 	}
-	if (pid == 0) {
-		alarm(t->timeout);
-		run_child(t, dir, out);
-		_exit(0);
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
 	if (out->exited && out->exit_code == 0 && !out->why[0] &&
 	    !out->failed) {
 		emit("GUEST-RESULT: %s PASS (%u checks, %lu requests)", t->name,

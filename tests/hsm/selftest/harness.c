@@ -223,11 +223,20 @@ uint64_t now_ms(void)
 
 enum verdict { PASSED, FAILED, SKIPPED };
 
+/* The test's own process. */
+static int test_child(void *arg)
+{
+	const struct selftest *t = arg;
+
+	current = t->name;
+	t->run();
+	return result->failures ? 1 : 0;
+}
+
 static enum verdict run_test(const struct selftest *t)
 {
 	unsigned int limit = opts.timeout * t->timeout_scale;
 	int status;
-	pid_t pid;
 
 	if (t->cpus > opts.ncpus) {
 		emit("HSM-TEST: %s: SKIP needs %u given-up CPUs (--cpu), "
@@ -236,24 +245,13 @@ static enum verdict run_test(const struct selftest *t)
 	}
 	memset(result, 0, sizeof(*result));
 	snprintf(result->step, sizeof(result->step), "starting");
-	pid = fork();
-	if (pid < 0) {
+	status = run_in_child(test_child, (void *)t, limit);
+	if (status < 0) {
 		emit("HSM-TEST: %s: FAIL fork: %s", t->name, strerror(errno));
 		return FAILED;
 	}
-	if (pid == 0) {
-		setpgid(0, 0);
-		current = t->name;
-		alarm(limit);
-		t->run();
-		_exit(result->failures ? 1 : 0);
-	}
-	setpgid(pid, pid);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	/* What the test left behind (a child it forked): this process is
-	 * their subreaper, so once killed they are reaped here. */
-	kill(-pid, SIGKILL);
+	/* What the test left behind was killed; this process is their
+	 * subreaper, so they are reaped here. */
 	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
 		;
 

@@ -9,12 +9,34 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "hsm_lib.h"
 #include "selftest.h"
+
+int run_in_child(int (*fn)(void *), void *arg, unsigned int seconds)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		setpgid(0, 0);
+		alarm(seconds);
+		_exit(fn(arg));
+	}
+	setpgid(pid, pid);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	/* What the child left behind (a process it forked). */
+	kill(-pid, SIGKILL);
+	return status;
+}
 
 void emit(const char *fmt, ...)
 {

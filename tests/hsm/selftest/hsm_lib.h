@@ -146,6 +146,12 @@ const char *serve_end_name(enum serve_end end, const struct hsm_vm *vm);
  * buffers. */
 void emit(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Run @fn(@arg) in a child process in its own process group, killed by
+ * SIGALRM after @seconds; wait for it, kill what is left of its group,
+ * and return its wait status, or -1 (errno set) if it could not be
+ * forked.  The child exits with @fn's return value. */
+int run_in_child(int (*fn)(void *), void *arg, unsigned int seconds);
+
 /* ---- Checked steps shared by the tests ---------------------------------- */
 
 /* CREATE_VM on @fd for the CPUs of @cpus with request page @page must
