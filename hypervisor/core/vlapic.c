@@ -567,30 +567,40 @@ static void enter_x2apic(struct vlapic *l)
 
 /* IA32_APIC_BASE: enable/disable and the x2APIC switch, at the default
  * base only (SDM 10.12.5: xAPIC -> x2APIC, x2APIC -> disabled -> xAPIC). */
+/* The registers and the timer at their reset values, every LVT masked;
+ * what the vCPU itself is doing (waiting for a SIPI, events in flight) is
+ * not the APIC's state and stays. */
+static void reset_regs(struct vlapic *l)
+{
+	memset(l->regs, 0, PAGE_SIZE);
+	timer_stop(l);
+	l->tsc_deadline = 0;
+	REG(l, APIC_ID) = l->vcpu->id << 24;
+	/* version 0x14 (integrated), max LVT entry 6 (CMCI included), no
+	 * EOI-broadcast suppression */
+	REG(l, APIC_LVR) = 0x14 | (6 << 16);
+	REG(l, APIC_DFR) = 0xffffffff;
+	REG(l, APIC_SVR) = 0xff;
+	for (u32 r = APIC_LVT_TIMER; r <= APIC_LVT_ERROR; r += 0x10)
+		REG(l, r) = APIC_LVT_MASKED;
+	REG(l, APIC_LVT_CMCI) = APIC_LVT_MASKED;
+}
+
 static int write_apic_base(struct vlapic *l, u64 val)
 {
 	u64 fixed = VLAPIC_DEFAULT_BASE | APIC_BASE_BSP_BIT;
 	bool en = val & APIC_BASE_ENABLE_BIT, x2 = val & APIC_BASE_X2APIC_BIT;
 	bool was_x2 = x2apic(l);
 
+	/* Invalid: another base or BSP bit, x2APIC without enable, disabled
+	 * straight to x2APIC, x2APIC straight to xAPIC. */
 	if ((val & ~(APIC_BASE_ENABLE_BIT | APIC_BASE_X2APIC_BIT)) !=
 	    (l->apic_base & fixed) || (x2 && !en) ||
-	    (was_x2 && en && !x2))
+	    (x2 && !hw_enabled(l)) || (was_x2 && en && !x2))
 		return -EINVAL;
-	if (!en && hw_enabled(l)) {
-		/* Disabling resets the APIC (the BSP's LINT0 included). */
-		u64 base = l->apic_base & fixed;
-
-		vlapic_reset(l, l->vcpu, l->regs);
-		l->apic_base = base;
-		REG(l, APIC_LVT_LINT0) = APIC_LVT_MASKED;
-		return 0;
-	}
-	if (en && !hw_enabled(l)) {
-		vlapic_reset(l, l->vcpu, l->regs);
-		l->apic_base = (val & fixed) | APIC_BASE_ENABLE_BIT;
-		REG(l, APIC_LVT_LINT0) = APIC_LVT_MASKED;
-	}
+	/* Disabling, or enabling again, resets the APIC (LINT0 too). */
+	if (en != hw_enabled(l))
+		reset_regs(l);
 	if (x2 && !was_x2)
 		enter_x2apic(l);
 	l->apic_base = val;
@@ -695,20 +705,11 @@ int vlapic_msr_write(struct vcpu *v, u32 msr, u64 val)
 void vlapic_reset(struct vlapic *l, struct vcpu *v, u32 *page)
 {
 	memset(l, 0, sizeof(*l));
-	memset(page, 0, PAGE_SIZE);
 	l->regs = page;
 	l->vcpu = v;
 	l->apic_base = VLAPIC_DEFAULT_BASE | APIC_BASE_ENABLE_BIT |
 		(v->id == 0 ? APIC_BASE_BSP_BIT : 0);
-	REG(l, APIC_ID) = v->id << 24;
-	/* version 0x14 (integrated), max LVT entry 6 (CMCI included), no
-	 * EOI-broadcast suppression */
-	REG(l, APIC_LVR) = 0x14 | (6 << 16);
-	REG(l, APIC_DFR) = 0xffffffff;
-	REG(l, APIC_SVR) = 0xff;
-	for (u32 r = APIC_LVT_TIMER; r <= APIC_LVT_ERROR; r += 0x10)
-		REG(l, r) = APIC_LVT_MASKED;
-	REG(l, APIC_LVT_CMCI) = APIC_LVT_MASKED;
+	reset_regs(l);
 	/* The BSP's LINT0 as a BIOS leaves it: ExtINT, so the PIC's INTR
 	 * reaches it. */
 	if (v->id == 0)

@@ -480,7 +480,11 @@ static void test_x2apic(void)
 	CU_ASSERT_EQUAL(val, (2ULL << 32) | 0x4066);
 	/* x2APIC -> xAPIC directly is invalid; via disabled it works */
 	CU_ASSERT_EQUAL(vlapic_msr_write(v, 0x1b, 0xfee00800), -EINVAL);
+	L(1)->wait_sipi = false;		/* a running AP */
 	CU_ASSERT_EQUAL(vlapic_msr_write(v, 0x1b, 0xfee00000), 0);
+	CU_ASSERT_FALSE(L(1)->wait_sipi);	/* the APIC's reset, not the CPU's */
+	/* disabled straight to x2APIC is invalid */
+	CU_ASSERT_EQUAL(vlapic_msr_write(v, 0x1b, 0xfee00c00), -EINVAL);
 	CU_ASSERT_EQUAL(vlapic_msr_write(v, 0x1b, 0xfee00800), 0);
 	CU_ASSERT_EQUAL(reg(1, APIC_ID), 1U << 24);
 	CU_ASSERT_EQUAL(reg(1, APIC_SVR), 0xff);	/* reset by disabling */
