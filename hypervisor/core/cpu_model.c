@@ -84,18 +84,61 @@ static const struct cpuid_bit cpuid_bits[] = {
 	HIDE(0xd, 1, EAX, 4),		/* XFD: no IA32_XFD */
 };
 
-static void apply_bits(u32 leaf, u32 sub, struct cpuid_regs *r)
+/* The table folded into clear/set masks per (leaf, sub-leaf) it names,
+ * built by the first CPUID a User VM makes (others wait for it): the
+ * policy stays a list one can review, and a CPUID exit costs a few
+ * compares instead of a walk over the list. */
+static struct leaf_masks {
+	u32 leaf, sub;
+	u32 clear[4], set[4];
+} masks[ARRAY_SIZE(cpuid_bits)];
+static u32 nr_masks;
+static u32 masks_state;		/* 0 not built, 1 building, 2 built */
+
+static void build_masks(void)
 {
 	for (u32 i = 0; i < ARRAY_SIZE(cpuid_bits); i++) {
 		const struct cpuid_bit *b = &cpuid_bits[i];
-		u32 *p = reg_of(r, b->reg);
+		struct leaf_masks *m = NULL;
 
-		if (b->leaf != leaf || (b->sub != SUB_ANY && b->sub != sub))
-			continue;
+		for (u32 j = 0; j < nr_masks && !m; j++)
+			if (masks[j].leaf == b->leaf && masks[j].sub == b->sub)
+				m = &masks[j];
+		if (!m) {
+			m = &masks[nr_masks++];
+			m->leaf = b->leaf;
+			m->sub = b->sub;
+		}
 		if (b->show)
-			*p |= BIT(b->bit);
+			m->set[b->reg & 3] |= BIT(b->bit);
 		else
-			*p &= ~BIT(b->bit);
+			m->clear[b->reg & 3] |= BIT(b->bit);
+	}
+}
+
+static void apply_bits(u32 leaf, u32 sub, struct cpuid_regs *r)
+{
+	u32 expect = 0;
+
+	if (__builtin_expect(__atomic_load_n(&masks_state, __ATOMIC_ACQUIRE) != 2, 0)) {
+		if (__atomic_compare_exchange_n(&masks_state, &expect, 1, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			build_masks();
+			__atomic_store_n(&masks_state, 2, __ATOMIC_RELEASE);
+		}
+		while (__atomic_load_n(&masks_state, __ATOMIC_ACQUIRE) != 2)
+			cpu_relax();
+	}
+	for (u32 i = 0; i < nr_masks; i++) {
+		const struct leaf_masks *m = &masks[i];
+
+		if (m->leaf != leaf || (m->sub != SUB_ANY && m->sub != sub))
+			continue;
+		for (u8 reg = EAX; reg <= EDX; reg++) {
+			u32 *p = reg_of(r, reg);
+
+			*p = (*p & ~m->clear[reg]) | m->set[reg];
+		}
 	}
 }
 

@@ -81,9 +81,27 @@ static void print_platform(const struct boot_info *bi)
 	pr_info("cpus: %u (local APIC ids:%s)\n", acpi.nr_cpus, ids);
 }
 
+/* "apicv=off" keeps the CPU's APIC virtualization unused (User VM
+ * APICs are then emulated, as on CPUs without it). */
+static void vendor_options_init(const struct boot_info *bi,
+				struct vendor_options *opt)
+{
+	char val[8];
+	int n = cmdline_get(bi->cmdline, "apicv", val, sizeof(val));
+
+	opt->apicv = true;
+	if (n == -ENOENT)
+		return;
+	if (n >= 0 && !strcmp(val, "off"))
+		opt->apicv = false;
+	else if (n < 0 || strcmp(val, "on"))
+		pr_info("the apicv= option ignored: give apicv=on or apicv=off\n");
+}
+
 void hv_main(u32 magic, u64 mbi);
 void hv_main(u32 magic, u64 mbi)
 {
+	struct vendor_options opt;
 	char why[160];
 	int ret = -EINVAL;
 
@@ -103,7 +121,8 @@ void hv_main(u32 magic, u64 mbi)
 		panic("cannot build the hypervisor's page tables (%d)\n", ret);
 	pr_info("tsc: %lu kHz\n", tsc_calibrate());
 
-	ret = vendor_check(why, sizeof(why));
+	vendor_options_init(&boot_info, &opt);
+	ret = vendor_check(&opt, why, sizeof(why));
 	if (ret) {
 		pr_info("VT-x not available: %s. Halting.\n", why);
 		cpu_halt_forever();

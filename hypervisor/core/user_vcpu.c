@@ -242,13 +242,14 @@ static int string_translate(void *c, u64 lin, bool write, u64 *gpa)
 /* Either side of a MOVS may be RAM or MMIO: RAM where the VM's EPT maps
  * the page (as the exit handler decides for the CPU's own accesses: a
  * mapping without the needed right is the VM's fault, -EFAULT), MMIO
- * anywhere else. */
+ * anywhere else, and in the ranges the hypervisor emulates even where
+ * the EPT maps a page (the APIC-access page of APIC virtualization). */
 static int string_access(void *c, u64 gpa, u8 size, bool write, u64 *val)
 {
 	struct vcpu *v = ((struct string_ctx *)c)->v;
 	u8 probe;
 
-	if (gpa_read(v->vm, gpa, &probe, 1))
+	if (vm_find_mmio(v->vm, gpa, size) || gpa_read(v->vm, gpa, &probe, 1))
 		return mmio_access(v, gpa, size, write, val);
 	return write ? gpa_write(v->vm, gpa, val, size) :
 		gpa_read(v->vm, gpa, val, size);

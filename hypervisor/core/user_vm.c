@@ -33,6 +33,29 @@ static const char *const vm_names[MAX_USER_VMS] = {
 	"User VM 5", "User VM 6", "User VM 7",
 };
 
+/* The VM's exits by reason, all vCPUs together, on one line ("reason:
+ * count"; the names would cost serial time): what a run of the test
+ * machine checks to see which path its interrupts took. */
+static void print_exit_counts(const struct vm *vm)
+{
+	char buf[384];
+	size_t n = 0;
+	u64 total = 0;
+
+	for (u32 r = 0; r < NR_EXIT_REASONS; r++) {
+		u64 c = 0;
+
+		for (u32 i = 0; i < vm->nr_vcpus; i++)
+			c += vm->vcpus[i].exits[r];
+		total += c;
+		if (c && n < sizeof(buf))
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, " %u:%lu", r, c);
+	}
+	if (total)
+		pr_info("VM %u exits: %lu (reason:count%s)\n", vm->vmid, total,
+			n ? buf : "");
+}
+
 /* Free what claim() allocated; the vCPUs are out of the guest. */
 static void release_pages(struct vm *vm)
 {
@@ -162,6 +185,7 @@ static void release(u16 vmid)
 		__atomic_store_n(&cpu_vcpu[v->pcpu], NULL, __ATOMIC_RELEASE);
 		cpu_owner[v->pcpu] = 0;
 	}
+	print_exit_counts(vm);
 	for (u32 i = 0; i < vm->nr_vcpus; i++) {
 		const struct vcpu *v = &vm->vcpus[i];
 

@@ -342,6 +342,10 @@ static int set_regions(struct vm *sv, struct vm *vm, u32 n)
 		if (r->type == MR_ADD &&
 		    !service_vm_owns_ram(sv, r->service_vm_gpa, r->size))
 			return -EINVAL;
+		/* The LAPIC and IOAPIC pages are the hypervisor's, whether
+		 * the EPT maps them (the APIC-access page) or not. */
+		if (vm_mmio_overlaps(vm, r->gpa, r->size))
+			return -EINVAL;
 	}
 
 	spin_lock(&vm->ept_lock);
@@ -377,7 +381,8 @@ static int set_regions(struct vm *sv, struct vm *vm, u32 n)
  *   -EINVAL  misaligned, reserved fields, no such VM, a bad region (type,
  *            prot, alignment, range, overlap with another of the batch,
  *            MR_ADD of memory that is not the Service VM's RAM, MR_DEL or
- *            MR_MODIFY of a range not entirely mapped);
+ *            MR_MODIFY of a range not entirely mapped, any region over the
+ *            LAPIC or IOAPIC page);
  *   -EFAULT  the batch or its array is not readable Service VM memory;
  *   -EEXIST  MR_ADD over a GPA already mapped;
  *   -ENOMEM  the page pool ran out; the VM's memory is as it was.

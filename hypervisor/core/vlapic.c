@@ -116,18 +116,25 @@ static void accept_fixed(struct vlapic *l, u32 vec, bool level)
 {
 	u32 bit = BIT(vec % 32);
 
+	u32 old;
+
 	if (vec < 16) {
-		__atomic_or_fetch(&REG(l, APIC_ESR), ESR_RECV_ILLEGAL,
+		__atomic_or_fetch(&l->esr_pending, ESR_RECV_ILLEGAL,
 				  __ATOMIC_RELAXED);
 		return;
 	}
 	if (!sw_enabled(l))
 		return;		/* dropped, as a software-disabled APIC does */
 	if (level)
-		__atomic_or_fetch(vec_word(l, APIC_TMR, vec), bit, __ATOMIC_SEQ_CST);
+		old = __atomic_fetch_or(vec_word(l, APIC_TMR, vec), bit, __ATOMIC_SEQ_CST);
 	else
-		__atomic_and_fetch(vec_word(l, APIC_TMR, vec), ~bit, __ATOMIC_SEQ_CST);
+		old = __atomic_fetch_and(vec_word(l, APIC_TMR, vec), ~bit, __ATOMIC_SEQ_CST);
+	/* The CPU's EOI-exit bitmap follows TMR (virtual-interrupt
+	 * delivery): a level vector's EOI must reach the IOAPIC. */
+	if (!(old & bit) != !level)
+		__atomic_or_fetch(&l->sync, VLAPIC_SYNC_TMR, __ATOMIC_SEQ_CST);
 	__atomic_or_fetch(vec_word(l, APIC_IRR, vec), bit, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&l->irq_gen, 1, __ATOMIC_SEQ_CST);
 }
 
 static void accept(struct vlapic *l, const struct apic_msg *m,
@@ -269,6 +276,7 @@ void vlapic_accept_vector(struct vlapic *l, u32 vec)
 			   __ATOMIC_SEQ_CST);
 	*vec_word(l, APIC_ISR, vec) |= BIT(vec % 32);
 	update_ppr(l);
+	__atomic_add_fetch(&l->irq_gen, 1, __ATOMIC_SEQ_CST);
 }
 
 static void eoi(struct vlapic *l)
@@ -279,6 +287,7 @@ static void eoi(struct vlapic *l)
 		return;
 	*vec_word(l, APIC_ISR, (u32)vec) &= ~BIT(vec % 32);
 	update_ppr(l);
+	__atomic_add_fetch(&l->irq_gen, 1, __ATOMIC_SEQ_CST);
 	/* No EOI-broadcast suppression: a level-triggered vector's EOI
 	 * reaches the IOAPIC. */
 	if (*vec_word(l, APIC_TMR, (u32)vec) & BIT(vec % 32))
@@ -413,7 +422,8 @@ static void send_icr(struct vlapic *l, u32 low, u32 dest)
 		return;
 	if ((m.mode == APIC_DM_FIXED || m.mode == APIC_DM_LOWEST) &&
 	    m.vector < 16) {
-		REG(l, APIC_ESR) |= ESR_SEND_ILLEGAL;
+		__atomic_or_fetch(&l->esr_pending, ESR_SEND_ILLEGAL,
+				  __ATOMIC_RELAXED);
 		return;
 	}
 	/* Lowest priority with a shorthand is invalid; treat as fixed. */
@@ -440,7 +450,10 @@ static void write_lvt(struct vlapic *l, u32 off, u32 val)
 	val &= lvt_writable(off);
 	if (!(REG(l, APIC_SVR) & APIC_SVR_ENABLE))
 		val |= APIC_LVT_MASKED;
-	REG(l, off) = (REG(l, off) & ~lvt_writable(off)) | val;
+	/* The read-only bits (delivery status, remote IRR) stay 0 here:
+	 * delivery is immediate and LINT inputs carry no level state.  The
+	 * register may hold anything before (the CPU's stored write). */
+	REG(l, off) = val;
 	if (off == APIC_LVT_TIMER && timer_mode(l) != old_mode) {
 		/* A mode change disarms the timer. */
 		timer_stop(l);
@@ -466,8 +479,10 @@ static bool write_common(struct vlapic *l, u32 off, u32 val)
 		write_svr(l, val);
 		return true;
 	case APIC_ESR:
-		/* A write latches the errors seen since the last one; we
-		 * latch at once, so reads give the accumulated bits. */
+		/* A write latches the errors seen since the last write into
+		 * the register, which reads then give (SDM 10.5.3). */
+		REG(l, APIC_ESR) = __atomic_exchange_n(&l->esr_pending, 0,
+						       __ATOMIC_SEQ_CST);
 		return true;
 	case APIC_LVT_CMCI:
 	case APIC_LVT_TIMER:
@@ -508,6 +523,35 @@ static u32 read_reg(struct vlapic *l, u32 off)
 
 /* ---- xAPIC MMIO ---------------------------------------------------------- */
 
+/* A 32-bit write of a register of the xAPIC page. */
+static void xapic_write(struct vlapic *l, u32 off, u32 val)
+{
+	if (write_common(l, off, val))
+		return;
+	switch (off) {
+	case APIC_LDR:
+		REG(l, APIC_LDR) = val & 0xff000000;
+		break;
+	case APIC_DFR:
+		REG(l, APIC_DFR) = (val & 0xf0000000) | 0x0fffffff;
+		break;
+	case APIC_ICR2:
+		REG(l, APIC_ICR2) = val & 0xff000000;
+		break;
+	case APIC_ICR:
+		REG(l, APIC_ICR) = val & ~BIT(12);	/* idle at once */
+		send_icr(l, val, REG(l, APIC_ICR2) >> 24);
+		break;
+	case APIC_ID:
+		/* Read-only here (the APIC id is the vCPU id); with APIC
+		 * virtualization the CPU has stored the value already. */
+		REG(l, APIC_ID) = l->vcpu->id << 24;
+		break;
+	default:		/* read-only or reserved */
+		break;
+	}
+}
+
 int vlapic_mmio(struct vcpu *v, u64 offset, u8 size, bool write, u64 *val)
 {
 	struct vlapic *l = &v->vlapic;
@@ -528,25 +572,66 @@ int vlapic_mmio(struct vcpu *v, u64 offset, u8 size, bool write, u64 *val)
 	}
 	if (size != 4 || (offset & 0xf))
 		return 0;	/* undefined: ignored */
-	if (write_common(l, off, (u32)*val))
-		return 0;
-	switch (off) {
-	case APIC_LDR:
-		REG(l, APIC_LDR) = (u32)*val & 0xff000000;
-		break;
-	case APIC_DFR:
-		REG(l, APIC_DFR) = ((u32)*val & 0xf0000000) | 0x0fffffff;
-		break;
-	case APIC_ICR2:
-		REG(l, APIC_ICR2) = (u32)*val & 0xff000000;
-		break;
-	case APIC_ICR:
-		REG(l, APIC_ICR) = (u32)*val & ~BIT(12);	/* idle at once */
-		send_icr(l, (u32)*val, REG(l, APIC_ICR2) >> 24);
-		break;
-	default:		/* read-only or reserved */
-		break;
-	}
+	xapic_write(l, off, (u32)*val);
+	return 0;
+}
+
+void vlapic_apic_write(struct vcpu *v, u32 offset)
+{
+	struct vlapic *l = &v->vlapic;
+	u32 off = offset & 0xff0;
+
+	/* Only 32-bit writes at a register's start are virtualized; the
+	 * CPU makes every other write an APIC-access exit instead. */
+	if (hw_enabled(l) && !x2apic(l) && !(offset & 0xf))
+		xapic_write(l, off, REG(l, off));
+}
+
+void vlapic_eoi_exit(struct vcpu *v, u32 vec)
+{
+	struct vlapic *l = &v->vlapic;
+
+	/* The CPU has taken the vector out of ISR and updated the PPR;
+	 * what is left is the IOAPIC's part, as in eoi(). */
+	if (vec < 256 && (*vec_word(l, APIC_TMR, vec) & BIT(vec % 32)))
+		vioapic_eoi(v->vm, (u8)vec);
+}
+
+u16 vlapic_intr_status(const struct vlapic *l)
+{
+	int irr = highest(l, APIC_IRR), isr = highest(l, APIC_ISR);
+
+	return (u16)((irr < 0 ? 0 : (u32)irr) | (isr < 0 ? 0 : (u32)isr << 8));
+}
+
+void vlapic_level_vectors(const struct vlapic *l, u64 out[4])
+{
+	for (u32 i = 0; i < 4; i++)
+		out[i] = __atomic_load_n(&l->regs[(APIC_TMR + 0x20 * i) / 4],
+					 __ATOMIC_ACQUIRE) |
+			(u64)__atomic_load_n(&l->regs[(APIC_TMR + 0x20 * i + 0x10) / 4],
+					     __ATOMIC_ACQUIRE) << 32;
+}
+
+enum vlapic_mode vlapic_mode(const struct vlapic *l)
+{
+	if (!hw_enabled(l))
+		return VLAPIC_MODE_OFF;
+	return x2apic(l) ? VLAPIC_MODE_X2APIC : VLAPIC_MODE_XAPIC;
+}
+
+/* CR8 is TPR[7:4] (SDM 10.8.6.1); its bits 63:4 are reserved (#GP). */
+u64 vlapic_cr8(const struct vlapic *l)
+{
+	return (REG(l, APIC_TPR) >> 4) & 0xf;
+}
+
+int vlapic_set_cr8(struct vlapic *l, u64 val)
+{
+	if (val >> 4)
+		return -EINVAL;
+	REG(l, APIC_TPR) = (u32)val << 4;
+	update_ppr(l);
 	return 0;
 }
 
@@ -573,6 +658,9 @@ static void enter_x2apic(struct vlapic *l)
 static void reset_regs(struct vlapic *l)
 {
 	memset(l->regs, 0, PAGE_SIZE);
+	__atomic_add_fetch(&l->irq_gen, 1, __ATOMIC_SEQ_CST);
+	l->esr_pending = 0;
+	__atomic_or_fetch(&l->sync, VLAPIC_SYNC_TMR, __ATOMIC_SEQ_CST);
 	timer_stop(l);
 	l->tsc_deadline = 0;
 	REG(l, APIC_ID) = l->vcpu->id << 24;
@@ -603,6 +691,9 @@ static int write_apic_base(struct vlapic *l, u64 val)
 		reset_regs(l);
 	if (x2 && !was_x2)
 		enter_x2apic(l);
+	if (val != l->apic_base)
+		__atomic_or_fetch(&l->sync, VLAPIC_SYNC_MODE | VLAPIC_SYNC_TMR,
+				  __ATOMIC_SEQ_CST);
 	l->apic_base = val;
 	return 0;
 }
@@ -621,7 +712,9 @@ static int x2apic_write(struct vlapic *l, u32 off, u64 val)
 	case APIC_EOI:
 		return val ? -EINVAL : (eoi(l), 0);
 	case APIC_ESR:
-		return val ? -EINVAL : 0;
+		if (val)
+			return -EINVAL;
+		break;
 	case APIC_SELF_IPI: {
 		u32 icr = ((u32)val & 0xff) | (1U << 18);
 
@@ -642,8 +735,7 @@ static int x2apic_write(struct vlapic *l, u32 off, u64 val)
 	return write_common(l, off, (u32)val) ? 0 : -EINVAL;
 }
 
-/* The registers an x2APIC RDMSR may read (SDM table 10-6). */
-static bool x2apic_readable(u32 off)
+bool vlapic_x2apic_readable(u32 off)
 {
 	switch (off) {
 	case APIC_ID: case APIC_LVR: case APIC_TPR: case APIC_PPR:
@@ -658,7 +750,7 @@ static bool x2apic_readable(u32 off)
 
 static int x2apic_read(struct vlapic *l, u32 off, u64 *val)
 {
-	if (!x2apic_readable(off))
+	if (!vlapic_x2apic_readable(off))
 		return -EINVAL;
 	if (off == APIC_ICR)
 		*val = REG(l, APIC_ICR) | ((u64)REG(l, APIC_ICR2) << 32);
@@ -710,6 +802,7 @@ void vlapic_reset(struct vlapic *l, struct vcpu *v, u32 *page)
 	l->apic_base = VLAPIC_DEFAULT_BASE | APIC_BASE_ENABLE_BIT |
 		(v->id == 0 ? APIC_BASE_BSP_BIT : 0);
 	reset_regs(l);
+	l->sync = VLAPIC_SYNC_MODE | VLAPIC_SYNC_TMR;
 	/* The BSP's LINT0 as a BIOS leaves it: ExtINT, so the PIC's INTR
 	 * reaches it. */
 	if (v->id == 0)

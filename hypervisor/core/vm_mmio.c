@@ -25,3 +25,14 @@ const struct mmio_handler *vm_find_mmio(const struct vm *vm, u64 gpa, u8 size)
 	}
 	return NULL;
 }
+
+bool vm_mmio_overlaps(const struct vm *vm, u64 gpa, u64 size)
+{
+	for (u32 i = 0; i < vm->nr_mmio; i++) {
+		const struct mmio_handler *h = &vm->mmio[i];
+
+		if (gpa < h->base + h->size && h->base < gpa + size)
+			return true;
+	}
+	return false;
+}

@@ -6,6 +6,7 @@
 #include "lib.h"
 #include "mm.h"
 #include "user_vm.h"
+#include "vcpu_vendor.h"
 #include "vlapic.h"
 #include "vpic.h"
 #include "vioapic.h"
@@ -48,6 +49,8 @@ int vplatform_init(struct vm *vm)
 {
 	int ret = register_irqchips(vm);
 
+	if (!ret)
+		ret = vendor_vplatform_init(vm);
 	if (ret)
 		return ret;
 	for (u32 i = 0; i < vm->nr_vcpus; i++) {
@@ -65,6 +68,7 @@ int vplatform_init(struct vm *vm)
 
 void vplatform_release(struct vm *vm)
 {
+	vendor_vplatform_release(vm);
 	for (u32 i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 

@@ -6,8 +6,13 @@
 #include "vm.h"
 #include "guest_paging.h"
 
-/* Check the CPU can run Islet; on failure fill @why (a sentence). */
-int vendor_check(char *why, size_t len);
+/* What the command line chose ("apicv=off"). */
+struct vendor_options {
+	bool apicv;		/* use the CPU's APIC virtualization if it has it */
+};
+/* Check the CPU can run Islet and pick the features to use; on failure
+ * fill @why (a sentence). */
+int vendor_check(const struct vendor_options *opt, char *why, size_t len);
 /* Turn virtualization on for this CPU. */
 int vendor_cpu_enable(void);
 /* Prepare a VM's second-stage translation after its EPT is built. */
@@ -54,6 +59,10 @@ void vendor_set_rflags(struct vcpu *vcpu, u64 rflags);
 void vendor_user_cpu_init(void);
 void vendor_user_vcpu_run(struct vcpu *v);
 void vendor_user_vcpu_release(struct vcpu *v);
+/* A User VM's virtual platform (core/vplatform.c): what the vendor code
+ * adds to it (the APIC-access page), and its release. */
+int vendor_vplatform_init(struct vm *vm);
+void vendor_vplatform_release(struct vm *vm);
 
 /* For the User VM CPU model (core/cpu_model.c), which has checked @msr
  * and @val against its policy: MSRs whose value the vendor code keeps (a

@@ -84,6 +84,12 @@ struct vlapic {
 	u64 timer_period;	/* periodic mode: host TSC ticks per period */
 	u64 tsc_deadline;	/* IA32_TSC_DEADLINE as the guest wrote it */
 	u32 pending;		/* VLAPIC_PEND_*, set by other CPUs, atomic */
+	u32 esr_pending;	/* errors since the last ESR write, atomic */
+	u32 sync;		/* VLAPIC_SYNC_*, atomic */
+	/* Bumped after IRR or ISR changed here rather than by the CPU's own
+	 * virtual-interrupt delivery (atomic); status_gen: the value the
+	 * vendor code last brought into the CPU's RVI/SVI. */
+	u32 irq_gen, status_gen;
 	u8 sipi_vector;		/* with VLAPIC_PEND_SIPI */
 	bool wait_sipi;		/* INIT received (or an AP at reset) */
 };
@@ -92,6 +98,15 @@ struct vlapic {
 #define VLAPIC_PEND_INIT	BIT(1)
 #define VLAPIC_PEND_SIPI	BIT(2)
 #define VLAPIC_PEND_EXTINT	BIT(3)
+
+/* What changed that a CPU with APIC virtualization keeps outside the
+ * register page, for the vendor code to bring over before the next entry
+ * (and clear): the APIC's mode (enabled, x2APIC), or which vectors are
+ * level-triggered (TMR, which other CPUs change too). */
+#define VLAPIC_SYNC_MODE	BIT(0)
+#define VLAPIC_SYNC_TMR		BIT(1)
+
+enum vlapic_mode { VLAPIC_MODE_OFF, VLAPIC_MODE_XAPIC, VLAPIC_MODE_X2APIC };
 
 /* Power-on state in the register page @page (vCPU id as APIC id; vCPU 0
  * is the BSP, whose LINT0 is ExtINT as a BIOS leaves it so the PIC
@@ -129,6 +144,28 @@ bool vlapic_timer_check(struct vlapic *l, u64 now);
 /* On the vCPU's CPU: the PIC's vector if an ExtINT is pending and the PIC
  * still asserts INTR (INTA done), else -1. */
 int vlapic_extint_vector(struct vlapic *l);
+
+/* ---- For a CPU that virtualizes the APIC itself (VMX APICv) ----------
+ * It reads the register page directly, takes TPR and EOI writes and
+ * delivers fixed interrupts from IRR by itself, and exits for the rest. */
+enum vlapic_mode vlapic_mode(const struct vlapic *l);
+/* The CPU stored a 32-bit xAPIC register write at @offset of the page
+ * (APIC-write exit): act on it as an emulated write would. */
+void vlapic_apic_write(struct vcpu *v, u32 offset);
+/* The CPU did the EOI of level-triggered vector @vec (EOI-induced exit). */
+void vlapic_eoi_exit(struct vcpu *v, u32 vec);
+/* Highest IRR vector | highest ISR vector << 8 (0 for none): the
+ * VMX guest interrupt status. */
+u16 vlapic_intr_status(const struct vlapic *l);
+/* TMR as four 64-bit words (vectors 0-63, 64-127, ...). */
+void vlapic_level_vectors(const struct vlapic *l, u64 out[4]);
+/* x2APIC registers an RDMSR may read (SDM table 10-6), by xAPIC offset. */
+bool vlapic_x2apic_readable(u32 off);
+
+/* CR8, the task-priority class: read, and write (-EINVAL: reserved bits
+ * set, #GP). */
+u64 vlapic_cr8(const struct vlapic *l);
+int vlapic_set_cr8(struct vlapic *l, u64 val);
 
 /* The vCPU's LINT0 takes the PIC's output (ExtINT unmasked, or the APIC
  * globally disabled). */

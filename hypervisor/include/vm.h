@@ -112,6 +112,7 @@ struct vm {
 	u64 ept_gen;		/* bumped when mappings go away */
 	struct vpic vpic;	/* core/vpic.c */
 	struct vioapic vioapic;	/* core/vioapic.c */
+	void *apic_access;	/* mapped at 0xfee00000 with APICv, or NULL */
 	/* The TSC offset its vCPUs start with (0: not chosen yet; the first
 	 * vCPU reset after creation or HC_RESET_VM chooses it, atomic). */
 	u64 tsc_base;
@@ -138,6 +139,8 @@ int vm_register_mmio(struct vm *vm, u64 base, u64 size,
 		     int (*handle)(struct vcpu *, u64, u8, bool, u64 *));
 /* The handler covering [gpa, gpa + size), or NULL. */
 const struct mmio_handler *vm_find_mmio(const struct vm *vm, u64 gpa, u8 size);
+/* Does [gpa, gpa + size) touch a range the hypervisor emulates? */
+bool vm_mmio_overlaps(const struct vm *vm, u64 gpa, u64 size);
 
 /* Copy to/from guest-physical memory through the VM's EPT, so only memory
  * the VM owns is reachable.  -EFAULT if any byte is unmapped or (for

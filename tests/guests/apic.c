@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * apic: the virtual local APIC (Intel SDM vol. 3, ch. 10 "APIC"): reset
- * values, ID and version, TPR/PPR, self-IPIs through the ICR with ISR,
+ * values, ID and version, TPR/PPR and CR8, self-IPIs through the ICR with ISR,
  * IRR and EOI, the priority order of two pending vectors, the timer
  * (one-shot, periodic, TSC-deadline; its rate against the TSC; masked)
  * and, with the "x2apic" argument, the same in x2APIC mode through MSRs
@@ -81,6 +81,35 @@ static void check_tpr(void)
 	report(isr_seen, "its ISR bit was set in the handler");
 	report(!apic_vector_set(APIC_ISR, LOW_VEC), "EOI cleared the ISR bit");
 	report(apic_read(APIC_PROCPRI) == 0, "PPR 0 again");
+	report_prefix_pop();
+}
+
+/* CR8 is the TPR's class (SDM 10.8.6.1), in both directions, and it
+ * gates delivery like the TPR.  A hypervisor that lets MOV to CR8 reach
+ * the physical APIC fails each of these. */
+static void check_cr8(void)
+{
+	report_prefix_push("cr8");
+	write_cr8(7);
+	report(apic_read(APIC_TASKPRI) == 0x70, "CR8 7 is TPR 0x70 (0x%x)",
+	       apic_read(APIC_TASKPRI));
+	report(apic_read(APIC_PROCPRI) == 0x70, "and PPR 0x70");
+	count[LOW_VEC] = 0;
+	apic_icr_write(APIC_DEST_SELF | LOW_VEC, 0);
+	irq_enable();
+	delay_us(100);
+	irq_disable();
+	report(count[LOW_VEC] == 0, "an IPI below CR8's class waits");
+	write_cr8(0);
+	irq_enable();
+	delay_us(100);
+	irq_disable();
+	report(count[LOW_VEC] == 1, "and comes once CR8 drops");
+	apic_write(APIC_TASKPRI, 0x3a);
+	report(read_cr8() == 3, "TPR 0x3a reads as CR8 3 (%lu)", read_cr8());
+	report(write_cr8_safe(0x10) == 13 && apic_read(APIC_TASKPRI) == 0x3a,
+	       "a reserved CR8 bit is #GP and changes nothing");
+	apic_write(APIC_TASKPRI, 0);
 	report_prefix_pop();
 }
 
@@ -199,6 +228,7 @@ static void run_all(void)
 	report(apic_read(APIC_SPIV) == (APIC_SPIV_ENABLE | 0xff), "SVR enabled "
 	       "with spurious vector 0xff");
 	check_tpr();
+	check_cr8();
 	check_priority();
 	check_timer();
 }

@@ -9,9 +9,14 @@
  *   pio-hv           IN from the PIC's mask register 0x21 (hypervisor)
  *   pio-user         IN from the runner's port 0xe4 (the Service VM's
  *                    userspace)
- *   mmio-hv          a read of the xAPIC TPR (decoded, served by the vLAPIC)
+ *   mmio-hv          a read of the IOAPIC's data window (decoded, served
+ *                    by the vIOAPIC)
  *   mmio-user        a read of the runner's MMIO window
- *   eoi-xapic        an xAPIC EOI write (MMIO, decoded)
+ *   tpr-xapic        a read of the xAPIC TPR (MMIO: decoded and served by
+ *                    the vLAPIC, or read by the CPU with APIC
+ *                    virtualization, without an exit)
+ *   eoi-xapic        an xAPIC EOI write (MMIO; likewise)
+ *   tpr-x2apic       an x2APIC TPR read (RDMSR)
  *   eoi-x2apic       an x2APIC EOI (WRMSR)
  *   timer            a TSC-deadline timer interrupt: arming WRMSR, the
  *                    preemption-timer exit, injection, handler, EOI, IRET;
@@ -62,6 +67,15 @@ static u64 time_in(u16 port, bool dword)
 	return rdtsc() - t0;
 }
 
+static u64 time_rdmsr(u32 msr)
+{
+	u64 t0 = rdtsc();
+
+	for (u32 i = 0; i < N; i++)
+		(void)rdmsr(msr);
+	return rdtsc() - t0;
+}
+
 static u64 time_read(volatile u32 *p)
 {
 	u64 t0 = rdtsc();
@@ -109,11 +123,15 @@ int main(int argc, char **argv)
 	perf("cpuid", time_cpuid(), N);
 	perf("pio-hv", time_in(0x21, false), N);
 	perf("pio-user", time_in(TESTDEV_SERVED, true), N);
-	perf("mmio-hv", time_read((volatile u32 *)(APIC_DEFAULT_BASE + APIC_TASKPRI)), N);
+	/* IOREGSEL 1 (the version register), then IOWIN reads */
+	*(volatile u32 *)IOAPIC_DEFAULT_BASE = 1;
+	perf("mmio-hv", time_read((volatile u32 *)(IOAPIC_DEFAULT_BASE + 0x10)), N);
 	perf("mmio-user", time_read((volatile u32 *)MMIO_WINDOW), N);
+	perf("tpr-xapic", time_read((volatile u32 *)(APIC_DEFAULT_BASE + APIC_TASKPRI)), N);
 	perf("eoi-xapic", time_eoi(), N);
 	perf("timer-xapic", time_timer(), N);
 	if (!enable_x2apic()) {
+		perf("tpr-x2apic", time_rdmsr(MSR_X2APIC_BASE + (APIC_TASKPRI >> 4)), N);
 		perf("eoi-x2apic", time_eoi(), N);
 		perf("timer-x2apic", time_timer(), N);
 	} else {

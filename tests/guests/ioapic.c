@@ -10,7 +10,7 @@
 #include "desc.h"
 #include "libguest.h"
 
-#define IOAPIC_BASE	0xfec00000UL
+#define IOAPIC_BASE	IOAPIC_DEFAULT_BASE
 #define IOREGSEL	0x00
 #define IOWIN		0x10
 #define IOAPIC_EOI	0x40

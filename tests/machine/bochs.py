@@ -209,13 +209,13 @@ MAX_WATCH_HITS = 200
 
 
 def write_bochsrc(workdir, iso, com1, ips=IPS, watch_writes=(),
-                  sync="none", cpus=1):
+                  sync="none", cpus=1, cpu_model=CPU_MODEL):
     """com1 is the bochsrc value after "com1: enabled=1, ".  With cpus > 1,
     Bochs runs the CPUs in turn, `quantum` (16, its default) instructions
     each; a tick is then one such step of every CPU."""
     rc = f"""\
 megs: {MEGS}
-cpu: model={CPU_MODEL}, count={cpus}, ips={ips}, reset_on_triple_fault=0
+cpu: model={cpu_model}, count={cpus}, ips={ips}, reset_on_triple_fault=0
 romimage: file={ROM}, options=fastboot
 vgaromimage: file={VGAROM}
 ata0-master: type=cdrom, path={iso}, status=inserted
@@ -477,10 +477,11 @@ def _watch(proc, workdir, timeout, serial_tail, poll=0.25, end_on_reset=True,
 
 
 def run(boot, workdir, timeout=300, ips=IPS, watch_writes=(),
-        preload="default", cpus=1, end_on_reset=True, stop_at=None):
+        preload="default", cpus=1, end_on_reset=True, stop_at=None,
+        cpu_model=CPU_MODEL):
     """Boots `boot` headless; returns a RunResult.  watch_writes: physical
     addresses whose writes are recorded (RunResult.watch_hits).  cpus: the
-    number of emulated CPUs.  end_on_reset=False lets the machine go on
+    number of emulated CPUs, cpu_model their Bochs model.  end_on_reset=False lets the machine go on
     through resets; stop_at=(regex bytes, n) ends the run when COM1 has
     shown the pattern n times (see the module's doc)."""
     if preload == "default":
@@ -498,7 +499,7 @@ def run(boot, workdir, timeout=300, ips=IPS, watch_writes=(),
     # Bochs opens the file only at the first byte: create it so it exists.
     open(serial_path, "wb").close()
     write_bochsrc(workdir, iso, f"mode=file, dev={serial_path}", ips,
-                  watch_writes, cpus=cpus)
+                  watch_writes, cpus=cpus, cpu_model=cpu_model)
     t0 = time.monotonic()
     proc = _start_bochs(workdir, preload)
     try:

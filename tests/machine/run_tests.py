@@ -4,7 +4,8 @@
   bare         GRUB linux -> kernel -> init: no hypervisor, marker, power-off
   islet-boot   GRUB multiboot2 -> islet -> Service VM -> init: the Islet
                signature and the privileged bit, marker, power-off, and the
-               hypervisor's exit statistics
+               hypervisor's exit statistics; booted with apicv=off, which
+               the hypervisor must report taking
   islet-hvmem  the Service VM writes into the hypervisor's .bss through
                /dev/mem: the hypervisor reports the refusal, the write does
                not land, the Service VM goes on and powers off
@@ -37,7 +38,14 @@
                them with islet-guest-run; every test of
                GUEST_TESTS_PASSING must PASS, every other test listed in
                guests.cfg must have run (its verdict is printed), and every
-               VM created must be destroyed; power-off
+               VM created must be destroyed; power-off.  The CPU model has
+               APIC virtualization: the hypervisor must say it uses it and
+               the VMs' exit counts must show APIC-write and EOI-induced
+               exits
+  islet-guests-emul  the same on a CPU model without APIC-register
+               virtualization and virtual-interrupt delivery (Ivy Bridge):
+               the hypervisor must say it emulates the local APICs, and no
+               VM may have an APIC-access, APIC-write or EOI-induced exit
 
 After the verdicts, "machine: measurements" gives the figures: the
 hypervisor image's size and reserved range, marker ticks bare and under
@@ -82,6 +90,7 @@ class Spec:
     timeout: float = 480
     extra_cmdline: str = ""
     run_args: dict = field(default_factory=dict)
+    islet_args: str = ""     # after the hypervisor's default arguments
 
 
 # Wall-clock limits: a 1-CPU boot takes 20-30 s of CPU here, a 2-CPU one
@@ -94,6 +103,16 @@ HSM_IPS = OFFLINE_IPS
 HSM_SELFTESTS = ("life-cycle", "guest-io", "two-vms", "triple-fault",
                  "bad-input", "leak", "kill-running", "ioeventfd-irqfd", "modes",
                  "irq")
+
+# Bochs's model without APIC-register virtualization and virtual-interrupt
+# delivery (../shared/reference/test-machine.md): the emulated path.
+EMUL_CPU_MODEL = "corei7_ivy_bridge_3770k"
+# The hypervisor's line for each path (arch/x86/vmx/vmx_caps.c).
+APICV_LINE = "User VM local APICs virtualized by the CPU"
+EMUL_LINE = "User VM local APICs emulated (the CPU lacks"
+# VMX exit reasons of APIC virtualization: APIC access, EOI-induced, APIC
+# write.
+APICV_EXITS = (44, 45, 56)
 
 # The guest tests (tests/guests/guests.cfg) that must PASS; the others run
 # and their verdicts are printed (they wait for the virtual LAPIC, IOAPIC,
@@ -110,7 +129,9 @@ GUEST_TESTS_PASSING = ("cpuid", "msr", "exceptions", "ept", "mmio-mov",
 
 SPECS = [
     Spec("bare", "bare", "bare", timeout=300),
-    Spec("islet-boot", "islet", "boot"),
+    # apicv=off: only User VMs would use APIC virtualization; here the
+    # option is checked to be taken (the hypervisor says so).
+    Spec("islet-boot", "islet", "boot", islet_args="apicv=off"),
     Spec("islet-hvmem", "islet", "hvmem=<set from the ELF>"),
     Spec("bare-smp", "bare", "bare-smp=2", cpus=2),
     Spec("islet-smp", "islet", "smp=2", cpus=2, timeout=600),
@@ -140,6 +161,10 @@ SPECS = [
     # emulated seconds.
     Spec("islet-guests", "islet", "guests", cpus=3, timeout=1500,
          run_args=dict(ips=HSM_IPS)),
+    # The fallback path of the same tests: a CPU model whose VMX lacks
+    # APIC-register virtualization and virtual-interrupt delivery.
+    Spec("islet-guests-emul", "islet", "guests", cpus=3, timeout=1500,
+         run_args=dict(ips=HSM_IPS, cpu_model=EMUL_CPU_MODEL)),
 ]
 TESTS = [s.name for s in SPECS]
 
@@ -228,6 +253,8 @@ def check_islet_boot(r):
     c.require("HSM-RESULT: PASS" in r.serial,
               "the HSM module did not load and answer on Islet: " +
               "; ".join(bochs.lines_with(r.serial, "HSM-RESULT")))
+    c.require("User VM local APICs emulated (apicv=off)" in r.serial,
+              "the hypervisor did not take apicv=off")
     check_marker(c, r)
     check_ended_by_poweroff(c, r)
     check_exit_stats(c, r)
@@ -554,11 +581,43 @@ def check_islet_hsm(r, n=3):
     return c
 
 
-def check_islet_guests(r, n=3):
+def vm_exit_counts(serial):
+    """The hypervisor's "VM n exits: total (reason:count ...)" lines of all
+    the User VMs, summed by reason."""
+    counts = {}
+    for m in re.finditer(r"VM \d+ exits: \d+ \(reason:count([ \d:]*)\)",
+                         serial):
+        for pair in m.group(1).split():
+            reason, count = pair.split(":")
+            counts[int(reason)] = counts.get(int(reason), 0) + int(count)
+    return counts
+
+
+def check_apic_path(c, serial, apicv):
+    """Which path the User VMs' interrupts took: the hypervisor's choice,
+    and the exits only that path has."""
+    counts = vm_exit_counts(serial)
+    c.require(counts, "no 'VM n exits:' lines from the hypervisor")
+    seen = {k: counts.get(k, 0) for k in APICV_EXITS}
+    c.info.append("APIC virtualization exits (reason: count): " +
+                  ", ".join(f"{k}: {v}" for k, v in seen.items()))
+    if apicv:
+        c.require(APICV_LINE in serial, f"no '{APICV_LINE}' line")
+        c.require(seen[45] > 0, "no EOI-induced exit (the ioapic test's "
+                  "level-triggered EOIs should make some)")
+        c.require(seen[56] > 0, "no APIC-write exit (ICR writes should "
+                  "make some)")
+    else:
+        c.require(EMUL_LINE in serial, f"no '{EMUL_LINE}' line")
+        c.require(not any(seen.values()), "APIC virtualization exits on "
+                  "the emulated path")
+
+
+def check_islet_guests(r, n=3, name="islet-guests", apicv=True):
     """tests/guests/run.sh: CPUs 1 and 2 given up, then islet-guest-run
     on them; each test of GUEST_TESTS_PASSING passes, each VM created is
-    destroyed."""
-    c = Check("islet-guests")
+    destroyed; the interrupts took the path expected of the CPU model."""
+    c = Check(name)
     serial = r.serial
     lines = islet_lines(r)
     check_smp_islet_start(c, r, lines, n)
@@ -598,6 +657,7 @@ def check_islet_guests(r, n=3):
         c.info.append(f"the guest tests took {t1 - t0} ticks "
                       f"({(t1 - t0) / HSM_IPS:.1f} s emulated at "
                       f"{HSM_IPS // 1_000_000}M ips)")
+    check_apic_path(c, serial, apicv)
     check_marker(c, r)
     check_ended_by_poweroff(c, r)
     return c
@@ -612,6 +672,8 @@ CHECKS = {
     "islet-offline": check_islet_offline,
     "islet-hsm": check_islet_hsm,
     "islet-guests": check_islet_guests,
+    "islet-guests-emul": lambda r: check_islet_guests(
+        r, name="islet-guests-emul", apicv=False),
 }
 
 
@@ -649,11 +711,14 @@ def report_measurements(checks, runs, elf):
         out.append(f"    User VMs (islet-hsm, 3 CPUs, "
                    f"{HSM_IPS // 1_000_000}M ips):")
         out += ["      " + ln for ln in hsm.perf]
-    guests = checks.get("islet-guests")
-    if guests and guests.perf:
-        out.append(f"    Exit costs, guest exit to resume (islet-guests, "
-                   f"tests/guests/exitcost.c, {HSM_IPS // 1_000_000}M ips):")
-        out += ["      " + ln for ln in guests.perf]
+    for name, path in (("islet-guests", "APIC virtualization"),
+                       ("islet-guests-emul", "APIC emulation")):
+        guests = checks.get(name)
+        if guests and guests.perf:
+            out.append(f"    Exit costs, guest exit to resume ({name}, "
+                       f"{path}, tests/guests/exitcost.c, "
+                       f"{HSM_IPS // 1_000_000}M ips):")
+            out += ["      " + ln for ln in guests.perf]
     walls = [f"{n} {r.wall:.0f} s" for n, r in runs.items()
              if isinstance(r, bochs.RunResult)]
     if walls:
@@ -703,6 +768,8 @@ def main():
         boot = bochs.Boot(mode=spec.mode, kernel=args.kernel,
                           initrd=args.initrd, cmdline=cmdline,
                           islet=args.islet)
+        if spec.islet_args:
+            boot.islet_args += " " + spec.islet_args
         jobs.append((spec, boot))
     # The longest first, for when -j is below the number of tests.
     jobs.sort(key=lambda j: (-j[0].cpus, j[0].mode == "bare"))

@@ -286,6 +286,29 @@ static void test_refuse_overlap(void)
 	mem_teardown();
 }
 
+/* The LAPIC and IOAPIC pages are the hypervisor's (core/vplatform.c):
+ * no region may touch them, while the pages around them are the VM's. */
+static void test_refuse_irqchip_pages(void)
+{
+	u16 id;
+
+	mem_setup();
+	id = mem_create_vm(1);
+	mem_refused1(id, add(0xfee00000, SV_RAM, PAGE_SIZE), -EINVAL);
+	mem_refused1(id, add(0xfec00000, SV_RAM, PAGE_SIZE), -EINVAL);
+	mem_refused1(id, add(0xfedff000, SV_RAM, 2 * PAGE_SIZE), -EINVAL);
+	mem_refused1(id, add(0xfec00000 - PAGE_SIZE, SV_RAM, 2 * PAGE_SIZE),
+		     -EINVAL);
+	mem_refused1(id, del(0xfee00000, PAGE_SIZE), -EINVAL);
+	mem_refused1(id, modify(0xfee00000, PAGE_SIZE, R), -EINVAL);
+	CU_ASSERT_EQUAL(mem_submit1(id, add(0xfec01000, SV_RAM, PAGE_SIZE)), 0);
+	CU_ASSERT_EQUAL(mem_submit1(id, add(0xfee01000, SV_RAM + PAGE_SIZE,
+					     PAGE_SIZE)), 0);
+	CU_ASSERT_TRUE(mem_unmapped(id, 0xfec00000, PAGE_SIZE));
+	CU_ASSERT_TRUE(mem_unmapped(id, 0xfee00000, PAGE_SIZE));
+	mem_teardown();
+}
+
 /* One bad region anywhere in a batch: nothing of the batch happens. */
 static void test_one_bad_region(void)
 {
@@ -348,6 +371,7 @@ int register_user_vm_mem_refuse_tests(void)
 		{ "refused: not Service VM RAM, hypervisor",
 		  test_refuse_not_service_vm_ram },
 		{ "refused: overlaps", test_refuse_overlap },
+		{ "refused: the LAPIC and IOAPIC pages", test_refuse_irqchip_pages },
 		{ "one bad region changes nothing", test_one_bad_region },
 	};
 

@@ -140,7 +140,13 @@ static void test_disabled_drops(void)
 	m.vector = 7;
 	vlapic_deliver(&vm, &m);
 	CU_ASSERT_FALSE(irr_has(1, 7));
-	CU_ASSERT_TRUE(reg(1, APIC_ESR) & (1U << 6));
+	/* ESR shows errors once a write latched them, and a second write
+	 * latches what came since: nothing (SDM 10.5.3) */
+	CU_ASSERT_EQUAL(reg(1, APIC_ESR), 0);
+	wr(1, APIC_ESR, 0);
+	CU_ASSERT_EQUAL(reg(1, APIC_ESR), 1U << 6);
+	wr(1, APIC_ESR, 0);
+	CU_ASSERT_EQUAL(reg(1, APIC_ESR), 0);
 	/* software disable masks the LVTs and keeps them masked */
 	wr(1, APIC_LVT_LINT1, 0x30);
 	CU_ASSERT_EQUAL(reg(1, APIC_LVT_LINT1), 0x30);
@@ -307,7 +313,8 @@ static void test_icr(void)
 	CU_ASSERT_TRUE(irr_has(0, 0x44) && irr_has(1, 0x44) && irr_has(2, 0x44));
 	/* an illegal vector is a send error */
 	wr(0, APIC_ICR, 0x4005);
-	CU_ASSERT_TRUE(reg(0, APIC_ESR) & (1U << 5));
+	wr(0, APIC_ESR, 0);
+	CU_ASSERT_EQUAL(reg(0, APIC_ESR), 1U << 5);
 	/* NMI, INIT, SIPI */
 	wr(0, APIC_ICR2, 1U << 24);
 	wr(0, APIC_ICR, 0x4400);
@@ -532,6 +539,100 @@ static void test_msi(void)
 	CU_ASSERT_TRUE(L(0)->pending & VLAPIC_PEND_NMI);
 }
 
+/* What a CPU with APIC virtualization leaves to the vLAPIC: writes it
+ * stored in the page (APIC-write exits), EOIs of level vectors, RVI/SVI,
+ * the EOI-exit bitmap from TMR and the sync flags that say when. */
+static void cpu_stores(u32 i, u32 off, u32 val)
+{
+	L(i)->regs[off / 4] = val;	/* as the CPU does before the exit */
+	vlapic_apic_write(&vm.vcpus[i], off);
+}
+
+static void test_apicv_writes(void)
+{
+	struct vlapic *l;
+	u64 level[4];
+
+	setup();
+	enable_all();
+	l = L(0);
+	/* reset asks for the mode and TMR to be synced; the sync is cleared
+	 * by the vendor code, not here */
+	CU_ASSERT_EQUAL(l->sync, VLAPIC_SYNC_MODE | VLAPIC_SYNC_TMR);
+	CU_ASSERT_EQUAL(vlapic_mode(l), VLAPIC_MODE_XAPIC);
+	l->sync = 0;
+	/* ICR stored by the CPU: the IPI goes out, delivery status idle */
+	cpu_stores(0, APIC_ICR2, 2U << 24 | 0xabcd);
+	CU_ASSERT_EQUAL(l->regs[APIC_ICR2 / 4], 2U << 24);
+	cpu_stores(0, APIC_ICR, 0x1000 | 0x4071);
+	CU_ASSERT_TRUE(irr_has(2, 0x71));
+	CU_ASSERT_EQUAL(reg(0, APIC_ICR), 0x4071);
+	CU_ASSERT_EQUAL(kicks[2], 1);
+	/* a read-only register keeps its value; an LVT loses what is not
+	 * writable; the timer starts from a stored initial count */
+	cpu_stores(0, APIC_ID, 7U << 24);
+	CU_ASSERT_EQUAL(reg(0, APIC_ID), 0);
+	cpu_stores(0, APIC_LVT_TIMER, 0xfff0ff40);
+	CU_ASSERT_EQUAL(reg(0, APIC_LVT_TIMER), 0xfff0ff40 & 0x000700ff);
+	cpu_stores(0, APIC_TMICT, 1000);
+	CU_ASSERT_NOT_EQUAL(l->timer_deadline, 0);
+	/* ESR: the stored value is replaced by the latched errors */
+	wr(0, APIC_ICR, 0x4003);
+	cpu_stores(0, APIC_ESR, 0);
+	CU_ASSERT_EQUAL(reg(0, APIC_ESR), 1U << 5);
+	/* an unaligned offset is not a register write */
+	l->regs[APIC_TPR / 4] = 0x30;
+	vlapic_apic_write(&vm.vcpus[0], APIC_TPR + 1);
+	CU_ASSERT_EQUAL(l->regs[APIC_PPR / 4], 0);
+	/* RVI | SVI << 8, and TMR as the EOI-exit bitmap */
+	CU_ASSERT_EQUAL(vlapic_intr_status(L(2)), 0x71);
+	{
+		struct apic_msg m = fixed(2, 0x93);
+
+		m.level = true;
+		L(2)->sync = 0;
+		vlapic_deliver(&vm, &m);
+		CU_ASSERT_EQUAL(L(2)->sync, VLAPIC_SYNC_TMR);
+		L(2)->sync = 0;
+		vlapic_deliver(&vm, &m);	/* TMR unchanged: no sync */
+		CU_ASSERT_EQUAL(L(2)->sync, 0);
+	}
+	vlapic_accept_vector(L(2), 0x93);
+	CU_ASSERT_EQUAL(vlapic_intr_status(L(2)), 0x93 << 8 | 0x71);
+	vlapic_level_vectors(L(2), level);
+	CU_ASSERT_EQUAL(level[0], 0);
+	CU_ASSERT_EQUAL(level[1], 0);
+	CU_ASSERT_EQUAL(level[2], 1ULL << (0x93 - 128));
+	CU_ASSERT_EQUAL(level[3], 0);
+	/* the CPU did the EOI: the IOAPIC hears of a level vector only */
+	L(2)->regs[(APIC_ISR + 0x40) / 4] = 0;
+	vlapic_eoi_exit(&vm.vcpus[2], 0x93);
+	vlapic_eoi_exit(&vm.vcpus[2], 0x71);
+	CU_ASSERT_EQUAL(nr_eois, 1);
+	CU_ASSERT_EQUAL(eoi_vectors[0], 0x93);
+	/* a mode change asks for a sync */
+	L(1)->sync = 0;
+	CU_ASSERT_EQUAL(vlapic_msr_write(&vm.vcpus[1], 0x1b, 0xfee00c00), 0);
+	CU_ASSERT_TRUE(L(1)->sync & VLAPIC_SYNC_MODE);
+	CU_ASSERT_EQUAL(vlapic_mode(L(1)), VLAPIC_MODE_X2APIC);
+	/* in x2APIC mode the page is not written through MMIO */
+	cpu_stores(1, APIC_TPR, 0x40);
+	CU_ASSERT_EQUAL(L(1)->regs[APIC_PPR / 4], 0);
+}
+
+static void test_cr8(void)
+{
+	setup();
+	enable_all();
+	CU_ASSERT_EQUAL(vlapic_set_cr8(L(0), 0x9), 0);
+	CU_ASSERT_EQUAL(reg(0, APIC_TPR), 0x90);
+	CU_ASSERT_EQUAL(reg(0, APIC_PPR), 0x90);
+	wr(0, APIC_TPR, 0x5a);
+	CU_ASSERT_EQUAL(vlapic_cr8(L(0)), 0x5);
+	CU_ASSERT_EQUAL(vlapic_set_cr8(L(0), 0x10), -EINVAL);
+	CU_ASSERT_EQUAL(reg(0, APIC_TPR), 0x5a);
+}
+
 static const struct unit_test tests[] = {
 	{ "reset state", test_reset_state },
 	{ "software-disabled APIC, illegal vectors, LVT masking", test_disabled_drops },
@@ -545,6 +646,8 @@ static const struct unit_test tests[] = {
 	{ "x2APIC switch and MSRs", test_x2apic },
 	{ "ExtINT from the PIC via LINT0", test_extint_and_pic },
 	{ "MSI decode", test_msi },
+	{ "APIC virtualization: stored writes, EOI exits, RVI/SVI, TMR", test_apicv_writes },
+	{ "CR8 is TPR[7:4]", test_cr8 },
 };
 
 int register_vlapic_tests(void)

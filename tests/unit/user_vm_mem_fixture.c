@@ -24,6 +24,17 @@ void vendor_vm_flush(struct vm *vm)
 	mem_pool_at_flush = page_pool_free();
 }
 
+/* The vendor's part of the virtual platform (the APIC-access page of
+ * APIC virtualization) is arch code: nothing to add here. */
+int vendor_vplatform_init(struct vm *vm)
+{
+	return 0;
+}
+
+void vendor_vplatform_release(struct vm *vm)
+{
+}
+
 static void *heap_alloc(void *ctx)
 {
 	void *p = aligned_alloc(PAGE_SIZE, PAGE_SIZE);

@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Local APIC access in xAPIC or x2APIC mode (apic.h). */
+/* Local APIC access in xAPIC or x2APIC mode (apic.h).  The accessors
+ * follow the mode this CPU last set through enable_x2apic() and
+ * reset_to_xapic(), as Linux does, instead of reading IA32_APIC_BASE each
+ * time: that RDMSR exits, and would be most of what exitcost measures of
+ * an EOI.  x2apic_mode() asks the CPU. */
 #include "apic.h"
+#include "internal.h"
 
 static volatile u32 *xapic_reg(u32 reg)
 {
@@ -15,14 +20,14 @@ bool x2apic_mode(void)
 
 u32 apic_read(u32 reg)
 {
-	if (x2apic_mode())
+	if (this_cpu()->x2apic)
 		return (u32)rdmsr(MSR_X2APIC_BASE + (reg >> 4));
 	return *xapic_reg(reg);
 }
 
 void apic_write(u32 reg, u32 val)
 {
-	if (x2apic_mode())
+	if (this_cpu()->x2apic)
 		wrmsr(MSR_X2APIC_BASE + (reg >> 4), val);
 	else
 		*xapic_reg(reg) = val;
@@ -30,7 +35,7 @@ void apic_write(u32 reg, u32 val)
 
 void apic_icr_write(u32 icr_low, u32 dest)
 {
-	if (x2apic_mode()) {
+	if (this_cpu()->x2apic) {
 		wrmsr(MSR_X2APIC_BASE + (APIC_ICR >> 4),
 		      (u64)dest << 32 | icr_low);
 		return;
@@ -43,7 +48,7 @@ void apic_icr_write(u32 icr_low, u32 dest)
 
 u32 apic_id(void)
 {
-	if (x2apic_mode())
+	if (this_cpu()->x2apic)
 		return (u32)rdmsr(MSR_X2APIC_BASE + (APIC_ID >> 4));
 	return *xapic_reg(APIC_ID) >> 24;
 }
@@ -61,9 +66,12 @@ void apic_sw_enable(void)
 int enable_x2apic(void)
 {
 	u64 base = rdmsr(MSR_IA32_APIC_BASE);
+	int err = wrmsr_safe(MSR_IA32_APIC_BASE, base | APIC_BASE_EN |
+			     APIC_BASE_EXTD);
 
-	return wrmsr_safe(MSR_IA32_APIC_BASE, base | APIC_BASE_EN |
-			  APIC_BASE_EXTD);
+	if (!err)
+		this_cpu()->x2apic = true;
+	return err;
 }
 
 int reset_to_xapic(void)
@@ -75,6 +83,7 @@ int reset_to_xapic(void)
 			 base & ~(APIC_BASE_EN | APIC_BASE_EXTD));
 	if (err)
 		return err;
+	this_cpu()->x2apic = false;
 	return wrmsr_safe(MSR_IA32_APIC_BASE,
 			  (base & ~APIC_BASE_EXTD) | APIC_BASE_EN);
 }

@@ -10,6 +10,7 @@
 #include "libguest.h"
 
 #define APIC_DEFAULT_BASE	0xfee00000UL
+#define IOAPIC_DEFAULT_BASE	0xfec00000UL	/* IOREGSEL; IOWIN at +0x10 */
 
 #define APIC_ID		0x20
 #define APIC_LVR	0x30

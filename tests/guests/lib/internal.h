@@ -12,6 +12,7 @@
 
 struct percpu {
 	u32 id;
+	bool x2apic;		/* the mode apic.c's accessors use */
 	struct caught ex;	/* the last caught exception */
 	u64 catch_rsp;		/* catch_call()'s frame, 0: none */
 	/* on_cpu() mailbox */

@@ -146,6 +146,29 @@ static inline int wrmsr_safe(u32 msr, u64 v)
 	return exception_vector() < 0 ? 0 : exception_vector();
 }
 
+/* CR8, the task-priority class (TPR[7:4]). */
+static inline u64 read_cr8(void)
+{
+	u64 v;
+
+	__asm__ __volatile__("mov %%cr8, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr8(u64 v)
+{
+	__asm__ __volatile__("mov %0, %%cr8" : : "r"(v) : "memory");
+}
+
+/* 0, or the vector of the exception the write raised. */
+static inline int write_cr8_safe(u64 v)
+{
+	exception_reset();
+	__asm__ __volatile__("1: mov %0, %%cr8\n2:\n" ASM_EXTABLE(1b, 2b)
+			     : : "r"(v) : "memory");
+	return exception_vector() < 0 ? 0 : exception_vector();
+}
+
 static inline u64 read_cr0(void)
 {
 	u64 v;

@@ -7,6 +7,7 @@
 #include "timer.h"
 #include "vcpu_vendor.h"
 #include "user_vm.h"
+#include "vlapic.h"
 #include "vmx.h"
 #include <asm/apic.h>
 #include <asm/cpu.h>
@@ -188,6 +189,22 @@ static int guest_write_cr4(struct vcpu *vcpu, u64 val)
 	return 0;
 }
 
+/* A User VM's CR8 without APIC virtualization (vmx_caps.c): the vLAPIC's
+ * task priority, never the physical one. */
+static int user_cr8_access(struct vcpu *vcpu, bool write, unsigned gpr)
+{
+	if (vcpu->vm->privileged)
+		return -EOPNOTSUPP;	/* its CR8 accesses do not exit */
+	if (!write)
+		vendor_set_gpr(vcpu, gpr, vlapic_cr8(&vcpu->vlapic));
+	else if (vlapic_set_cr8(&vcpu->vlapic, guest_gpr(vcpu, gpr))) {
+		vmx_inject_exception(vcpu, VEC_GP, true, 0);
+		return 0;
+	}
+	vmx_skip_instruction(vcpu);
+	return 0;
+}
+
 static int handle_cr_access(struct vcpu *vcpu)
 {
 	u64 q = vmcs_readnat(VMCS_EXIT_QUALIFICATION);
@@ -195,6 +212,8 @@ static int handle_cr_access(struct vcpu *vcpu)
 	u64 shadow0 = vmcs_readnat(VMCS_CR0_READ_SHADOW);
 	int ret;
 
+	if (cr == 8 && type < 2)
+		return user_cr8_access(vcpu, type == 0, gpr);
 	switch (type) {
 	case 0:	/* MOV to CR */
 		if (cr == 0)
@@ -529,6 +548,9 @@ static const exit_handler_t exit_handlers[NR_EXIT_REASONS] = {
 	[EXIT_INVVPID]		= inject_ud,
 	[EXIT_XSETBV]		= handle_xsetbv,
 	[EXIT_PREEMPT_TIMER]	= vmx_handle_preempt_timer,
+	[EXIT_APIC_ACCESS]	= vmx_handle_apic_access,
+	[EXIT_EOI_INDUCED]	= vmx_handle_eoi_induced,
+	[EXIT_APIC_WRITE]	= vmx_handle_apic_write,
 	[EXIT_VMFUNC]		= inject_ud,
 };
 

@@ -14,6 +14,7 @@
  */
 #include "lib.h"
 #include "vcpu_vendor.h"
+#include "vlapic.h"
 #include "vmx.h"
 #include <asm/cpu.h>
 #include <asm/msr.h>
@@ -59,6 +60,7 @@ static const struct {
 };
 
 static u8 user_msr_bitmap[PAGE_SIZE] __aligned(PAGE_SIZE);
+static u8 user_msr_bitmap_x2[PAGE_SIZE] __aligned(PAGE_SIZE);
 static u32 user_msr_bitmap_state;	/* 0 not built, 1 building, 2 built */
 
 /* Bitmap layout (SDM 24.6.9): read low (0-0x1fff), read high
@@ -73,6 +75,35 @@ static void pass_through(u8 *bm, u32 msr)
 	bm[2048 + base + n / 8] &= (u8)~BIT(n % 8);
 }
 
+/* The same for one direction of an MSR in the low range (0-0x1fff). */
+static void pass_read(u8 *bm, u32 msr)
+{
+	bm[(msr & 0x1fff) / 8] &= (u8)~BIT(msr % 8);
+}
+
+static void pass_write(u8 *bm, u32 msr)
+{
+	bm[2048 + (msr & 0x1fff) / 8] &= (u8)~BIT(msr % 8);
+}
+
+/* In x2APIC mode with APIC virtualization (apicv.c): the CPU reads the
+ * registers from the virtual-APIC page, except the timer's current count
+ * (computed) and the ICR (the CPU would read its high half at 0x304, the
+ * page keeps it at 0x310); it does TPR, EOI and SELF IPI writes itself.
+ * Everything else, and every MSR of the range that is no register,
+ * exits to the vLAPIC as before. */
+static void build_x2apic(u8 *bm)
+{
+	memcpy(bm, user_msr_bitmap, PAGE_SIZE);
+	for (u32 off = 0; off < 0x1000; off += 0x10)
+		if (vlapic_x2apic_readable(off) && off != APIC_TMCCT &&
+		    off != APIC_ICR)
+			pass_read(bm, 0x800 + off / 16);
+	pass_write(bm, 0x800 + APIC_TPR / 16);
+	pass_write(bm, 0x800 + APIC_EOI / 16);
+	pass_write(bm, 0x800 + APIC_SELF_IPI / 16);
+}
+
 /* Built by the first CPU that serves User VMs; the others wait for it,
  * so that no entry ever sees a half-built bitmap. */
 u8 *vmx_user_msr_bitmap(void)
@@ -85,11 +116,18 @@ u8 *vmx_user_msr_bitmap(void)
 		memset(user_msr_bitmap, 0xff, sizeof(user_msr_bitmap));
 		for (u32 i = 0; i < ARRAY_SIZE(user_pass_msrs); i++)
 			pass_through(user_msr_bitmap, user_pass_msrs[i].msr);
+		build_x2apic(user_msr_bitmap_x2);
 		__atomic_store_n(&user_msr_bitmap_state, 2, __ATOMIC_RELEASE);
 	}
 	while (__atomic_load_n(&user_msr_bitmap_state, __ATOMIC_ACQUIRE) != 2)
 		cpu_relax();
 	return user_msr_bitmap;
+}
+
+u8 *vmx_user_msr_bitmap_x2apic(void)
+{
+	vmx_user_msr_bitmap();
+	return user_msr_bitmap_x2;
 }
 
 void vmx_user_msrs_clear(void)

@@ -138,11 +138,14 @@ static int setup_vmcs(struct vcpu *v)
 	 * TSC offsetting: the offset is set at each reset of the vCPU
 	 * (cpu_model_vcpu_reset), before its first entry. */
 	vmcs_write32(VMCS_PROC_CONTROLS, vmx_cfg.proc | PROC_HLT_EXITING |
-		     PROC_TSC_OFFSETTING);
+		     PROC_TSC_OFFSETTING | (vmx_cfg.apicv ? PROC_TPR_SHADOW :
+		     PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING));
 	vmcs_write64(VMCS_TSC_OFFSET, 0);
 	vmcs_write32(VMCS_PIN_CONTROLS, vmx_cfg.user_pin);
 	vmcs_write32(VMCS_EXIT_CONTROLS, vmx_cfg.user_exit);
 	vmx_setup_host_state(v);
+	if (vmx_cfg.apicv)
+		vmx_apicv_setup(v);
 	/* The pass-through MSRs the VMCS does not switch still hold what
 	 * the last guest on this CPU left there. */
 	vmx_user_msrs_clear();
@@ -175,7 +178,8 @@ static void inject(u32 info)
  * the highest fixed vector above the processor priority, the last two only
  * with RFLAGS.IF set and no STI/MOV-SS shadow; otherwise ask for an exit
  * at the interrupt window.  One event per entry: anything left is seen at
- * the next exit.
+ * the next exit.  With APIC virtualization the CPU delivers the fixed
+ * vectors itself (apicv.c), and only NMI and ExtINT are injected here.
  */
 static void inject_pending(struct vcpu *v)
 {
@@ -192,7 +196,8 @@ static void inject_pending(struct vcpu *v)
 		inject(INTR_TYPE_NMI | 2);
 		return;
 	}
-	if (!(pend & VLAPIC_PEND_EXTINT) && vlapic_pending_vector(l) < 0) {
+	if (!(pend & VLAPIC_PEND_EXTINT) &&
+	    (vmx_cfg.apicv || vlapic_pending_vector(l) < 0)) {
 		set_proc(0, PROC_INTR_WINDOW);
 		return;
 	}
@@ -202,6 +207,8 @@ static void inject_pending(struct vcpu *v)
 	}
 	vec = vlapic_extint_vector(l);
 	if (vec < 0) {
+		if (vmx_cfg.apicv)
+			return;
 		vec = vlapic_pending_vector(l);
 		if (vec < 0)
 			return;
@@ -302,6 +309,8 @@ void vendor_user_vcpu_run(struct vcpu *v)
 		}
 		arm_timer(v);
 		inject_pending(v);
+		if (vmx_cfg.apicv)
+			vmx_apicv_pre_entry(v);
 		if (v->t_done) {
 			v->io_hv_ticks += rdtsc() - v->t_done;
 			v->t_done = 0;

@@ -18,14 +18,21 @@
 #define PROC_HLT_EXITING	BIT(7)
 #define PROC_CR3_LOAD_EXITING	BIT(15)
 #define PROC_CR3_STORE_EXITING	BIT(16)
+#define PROC_CR8_LOAD_EXITING	BIT(19)
+#define PROC_CR8_STORE_EXITING	BIT(20)
+#define PROC_TPR_SHADOW		BIT(21)
 #define PROC_IO_BITMAPS		BIT(25)
 #define PROC_MSR_BITMAPS	BIT(28)
 #define PROC_SECONDARY		BIT(31)
 /* Secondary */
+#define PROC2_VAPIC_ACCESS	BIT(0)	/* virtualize APIC accesses */
 #define PROC2_EPT		BIT(1)
 #define PROC2_RDTSCP		BIT(3)
+#define PROC2_VX2APIC		BIT(4)	/* virtualize x2APIC mode */
 #define PROC2_VPID		BIT(5)
 #define PROC2_UNRESTRICTED	BIT(7)
+#define PROC2_APIC_REG_VIRT	BIT(8)
+#define PROC2_VINTR_DELIVERY	BIT(9)
 #define PROC2_INVPCID		BIT(12)
 #define PROC2_XSAVES		BIT(20)
 /* Exit controls */
@@ -58,7 +65,8 @@ enum {
 	EXIT_VMXOFF = 26, EXIT_VMXON = 27, EXIT_CR_ACCESS = 28,
 	EXIT_IO = 30, EXIT_RDMSR = 31, EXIT_WRMSR = 32,
 	EXIT_ENTRY_FAIL_GUEST = 33, EXIT_ENTRY_FAIL_MSR = 34,
-	EXIT_ENTRY_FAIL_MCE = 41, EXIT_EPT_VIOLATION = 48,
+	EXIT_ENTRY_FAIL_MCE = 41, EXIT_APIC_ACCESS = 44, EXIT_EOI_INDUCED = 45,
+	EXIT_EPT_VIOLATION = 48, EXIT_APIC_WRITE = 56,
 	EXIT_EPT_MISCONFIG = 49, EXIT_INVEPT = 50, EXIT_INVVPID = 53,
 	EXIT_PREEMPT_TIMER = 52, EXIT_WBINVD = 54, EXIT_XSETBV = 55, EXIT_VMFUNC = 59,
 };
@@ -73,6 +81,7 @@ struct vmx_config {
 	u32 pin, proc, proc2, exit, entry;
 	u32 user_pin, user_exit;	/* User VMs: + external-interrupt exits */
 	u32 preempt_shift;	/* the preemption timer counts TSC >> this */
+	bool apicv;		/* User VM APICs virtualized (apicv.c) */
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	u64 ept_cap;
 };
@@ -97,10 +106,19 @@ int vmx_handle_intr_window(struct vcpu *vcpu);
 int vmx_handle_hlt(struct vcpu *vcpu);
 int vmx_handle_preempt_timer(struct vcpu *vcpu);
 
-/* user_msr.c: the MSR bitmap of User VMs (built once, shared), and the
- * clearing of the MSRs it passes through that the VMCS does not switch,
+/* apicv.c */
+void vmx_apicv_setup(struct vcpu *v);
+void vmx_apicv_pre_entry(struct vcpu *v);
+int vmx_handle_apic_access(struct vcpu *v);
+int vmx_handle_apic_write(struct vcpu *v);
+int vmx_handle_eoi_induced(struct vcpu *v);
+
+/* user_msr.c: the MSR bitmaps of User VMs (built once, shared: the
+ * x2APIC one passes the APIC MSRs the CPU virtualizes), and the
+ * clearing of the MSRs they pass through that the VMCS does not switch,
  * before a User VM vCPU first runs on this CPU. */
 u8 *vmx_user_msr_bitmap(void);
+u8 *vmx_user_msr_bitmap_x2apic(void);
 void vmx_user_msrs_clear(void);
 
 /* vcpu_reset.c */

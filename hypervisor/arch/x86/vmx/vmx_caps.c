@@ -23,7 +23,36 @@ static int adjust(u32 msr, u32 required, u32 optional, u32 *out)
 	return 0;
 }
 
-int vendor_check(char *why, size_t len)
+/* User VM local APICs: virtualized by the CPU when it has the whole set
+ * apicv.c uses, else emulated, with CR8 accesses exiting to the vLAPIC's
+ * TPR (without TPR shadow and CR8 exits a guest's MOV to CR8 would reach
+ * the physical APIC). */
+static int pick_apic_mode(const struct vendor_options *opt, bool true_ctls,
+			  char *why, size_t len)
+{
+	const u32 need2 = PROC2_VAPIC_ACCESS | PROC2_VX2APIC |
+		PROC2_APIC_REG_VIRT | PROC2_VINTR_DELIVERY;
+	u32 proc_may = (u32)(rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+				   MSR_IA32_VMX_PROCBASED_CTLS) >> 32);
+	u32 proc2_may = (u32)(rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2) >> 32);
+	bool has = (proc_may & PROC_TPR_SHADOW) && (proc2_may & need2) == need2;
+
+	vmx_cfg.apicv = has && opt->apicv;
+	if (vmx_cfg.apicv) {
+		pr_info("vmx: User VM local APICs virtualized by the CPU (APIC-register virtualization, virtual-interrupt delivery)\n");
+		return 0;
+	}
+	if ((proc_may & (PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING)) !=
+	    (PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING)) {
+		snprintf(why, len, "VMX has neither APIC virtualization nor CR8 exits");
+		return -EOPNOTSUPP;
+	}
+	pr_info("vmx: User VM local APICs emulated (%s)\n", has ? "apicv=off" :
+		"the CPU lacks APIC-register virtualization or virtual-interrupt delivery");
+	return 0;
+}
+
+int vendor_check(const struct vendor_options *opt, char *why, size_t len)
 {
 	struct cpuid_regs r;
 	u64 fc, basic;
@@ -88,6 +117,8 @@ int vendor_check(char *why, size_t len)
 		return -EOPNOTSUPP;
 	}
 	vmx_cfg.preempt_shift = rdmsr(MSR_IA32_VMX_MISC) & 0x1f;
+	if (pick_apic_mode(opt, true_ctls, why, len))
+		return -EOPNOTSUPP;
 	if (vmx_cfg.proc & (PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING |
 			    PROC_HLT_EXITING)) {
 		snprintf(why, len, "VMX cannot run the Service VM without CR3 or HLT exits");
