@@ -1,20 +1,47 @@
 /* Guest page walk (see guest_paging.h). */
 #include "guest_paging.h"
+#include "lib.h"
 
+#define CR0_WP		BIT(16)
 #define CR0_PG		BIT(31)
 #define CR4_PAE		BIT(5)
 #define CR4_LA57	BIT(12)
 #define EFER_LMA	BIT(10)
 #define PTE_P		BIT(0)
+#define PTE_RW		BIT(1)
+#define PTE_US		BIT(2)
 #define PTE_PS		BIT(7)
 #define ADDR_MASK	0x000ffffffffff000ULL
 
-int guest_translate(const struct guest_paging *gp, u64 gva,
-		    gpa_read8_fn read8, void *ctx, u64 *gpa)
+/* What the entries of a walk allow (R/W and U/S of every level ANDed)
+ * against @access. */
+static int check_access(const struct guest_paging *gp, u64 allow, u32 access,
+			u32 *pf_err)
 {
-	u64 table, e;
+	bool user = access & GUEST_ACCESS_USER;
+	bool write = access & GUEST_ACCESS_WRITE;
+
+	if ((user && !(allow & PTE_US)) ||
+	    (write && !(allow & PTE_RW) && (user || (gp->cr0 & CR0_WP)))) {
+		*pf_err = PTE_P | access;
+		return -EACCES;
+	}
+	return 0;
+}
+
+static int not_present(u32 access, u32 *pf_err)
+{
+	*pf_err = access;
+	return -EFAULT;
+}
+
+static int walk(const struct guest_paging *gp, u64 gva, u32 access,
+		gpa_read8_fn read8, void *ctx, u64 *gpa, u32 *pf_err)
+{
+	u64 table, e, allow = PTE_RW | PTE_US;
 	int level;
 
+	*pf_err = GUEST_PF_NONE;	/* until the walk itself faults */
 	if (!(gp->cr0 & CR0_PG)) {
 		*gpa = gva & 0xffffffffULL;
 		return 0;
@@ -35,7 +62,7 @@ int guest_translate(const struct guest_paging *gp, u64 gva,
 		if (ret)
 			return ret;
 		if (!(e & PTE_P))
-			return -EFAULT;
+			return not_present(access, pf_err);
 		level = 2;
 		table = e & ADDR_MASK;
 		gva &= 0xffffffffULL;
@@ -47,18 +74,37 @@ int guest_translate(const struct guest_paging *gp, u64 gva,
 		if (ret)
 			return ret;
 		if (!(e & PTE_P))
-			return -EFAULT;
+			return not_present(access, pf_err);
+		allow &= e;
 		if (level == 1 || ((level == 2 || level == 3) && (e & PTE_PS))) {
 			u64 size = 1ULL << shift;
 			u64 base = e & ADDR_MASK & ~(size - 1);
 
 			/* bits between 12 and the page size (PAT aside) must be 0 */
-			if (level > 1 && ((e & ADDR_MASK) & (size - 1) & ~0x1000ULL))
+			if (level > 1 && ((e & ADDR_MASK) & (size - 1) & ~0x1000ULL)) {
+				/* a reserved bit: P | RSVD */
+				*pf_err = PTE_P | BIT(3) | access;
 				return -EFAULT;
+			}
 			*gpa = base | (gva & (size - 1));
-			return 0;
+			return check_access(gp, allow, access, pf_err);
 		}
 		table = e & ADDR_MASK;
 	}
 	return -EFAULT;
+}
+
+int guest_translate(const struct guest_paging *gp, u64 gva,
+		    gpa_read8_fn read8, void *ctx, u64 *gpa)
+{
+	u32 pf_err;
+
+	/* A supervisor read: only presence can fail it. */
+	return walk(gp, gva, 0, read8, ctx, gpa, &pf_err);
+}
+
+int guest_translate_access(const struct guest_paging *gp, u64 gva, u32 access,
+			   gpa_read8_fn read8, void *ctx, u64 *gpa, u32 *pf_err)
+{
+	return walk(gp, gva, access, read8, ctx, gpa, pf_err);
 }

@@ -223,6 +223,10 @@ static int mmio_access(struct vcpu *v, u64 gpa, u8 size, bool write, u64 *val)
 struct string_ctx {
 	struct vcpu *v;
 	const struct guest_paging *paging;
+	u32 user;		/* GUEST_ACCESS_USER at CPL 3 */
+	u64 fault_addr;		/* a #PF the guest must get: address, */
+	u32 pf_err;		/* error code */
+	bool faulted;
 };
 
 static int read8(void *ctx, u64 gpa, u64 *val)
@@ -235,8 +239,18 @@ static int read8(void *ctx, u64 gpa, u64 *val)
 static int string_translate(void *c, u64 lin, bool write, u64 *gpa)
 {
 	struct string_ctx *sc = c;
+	u32 err;
+	int ret = guest_translate_access(sc->paging, lin, sc->user |
+					 (write ? GUEST_ACCESS_WRITE : 0),
+					 read8, sc->v->vm, gpa, &err);
 
-	return guest_translate(sc->paging, lin, read8, sc->v->vm, gpa);
+	/* Not present or not allowed: the #PF the CPU would raise. */
+	if (ret && err != GUEST_PF_NONE) {
+		sc->faulted = true;
+		sc->fault_addr = lin;
+		sc->pf_err = err;
+	}
+	return ret;
 }
 
 /* Either side of a MOVS may be RAM or MMIO: RAM where the VM's EPT maps
@@ -275,7 +289,10 @@ static int mmio_string(struct vcpu *v, const struct vcpu_insn_ctx *ctx,
 		.translate = string_translate,
 		.access = string_access,
 	};
-	struct string_ctx sc = { v, &ctx->paging };
+	struct string_ctx sc = {
+		.v = v, .paging = &ctx->paging,
+		.user = ctx->cpl == 3 ? GUEST_ACCESS_USER : 0,
+	};
 	struct insn_string_state s = {
 		.rcx = vendor_gpr(v, 1),
 		.rsi = vendor_gpr(v, 6),
@@ -289,6 +306,13 @@ static int mmio_string(struct vcpu *v, const struct vcpu_insn_ctx *ctx,
 	bool done;
 	int ret = insn_string_run(m, &s, &ops, &sc, MMIO_REP_BATCH, &done);
 
+	/* A fault before the first iteration is the guest's #PF (after
+	 * one, insn_string_run stops there and the guest re-executes into
+	 * the fault). */
+	if (ret && sc.faulted) {
+		vendor_inject_page_fault(v, sc.fault_addr, sc.pf_err);
+		return 0;
+	}
 	if (ret)
 		return ret;
 	vendor_set_gpr(v, 1, s.rcx);

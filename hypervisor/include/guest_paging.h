@@ -22,4 +22,18 @@ typedef int (*gpa_read8_fn)(void *ctx, u64 gpa, u64 *val);
 int guest_translate(const struct guest_paging *gp, u64 gva,
 		    gpa_read8_fn read8, void *ctx, u64 *gpa);
 
+/* A data access the hypervisor makes for the guest (the memory side of
+ * an emulated MOVS/STOS): bits as in the #PF error code. */
+#define GUEST_ACCESS_WRITE	BIT(1)
+#define GUEST_ACCESS_USER	BIT(2)	/* at CPL 3 */
+
+/* guest_translate() with the checks the CPU makes for @access (SDM 4.6:
+ * R/W and U/S of every level, CR0.WP for supervisor writes; not SMAP):
+ * -EFAULT (not present, reserved bit) or -EACCES (not allowed), with the
+ * #PF error code the CPU would give in *@pf_err; GUEST_PF_NONE there when
+ * the walk did not fault (say, reading a table failed). */
+#define GUEST_PF_NONE		0xffffffffU
+int guest_translate_access(const struct guest_paging *gp, u64 gva, u32 access,
+			   gpa_read8_fn read8, void *ctx, u64 *gpa, u32 *pf_err);
+
 #endif

@@ -43,6 +43,7 @@ typedef int64_t s64;
 #define E2BIG		7
 #define ENOEXEC		8
 #define ENOMEM		12
+#define EACCES		13
 #define EFAULT		14
 #define EBUSY		16
 #define EEXIST		17

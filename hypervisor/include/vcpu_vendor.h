@@ -40,6 +40,7 @@ struct vcpu_insn_ctx {
 	u64 rip_linear;		/* CS base + RIP */
 	bool long_mode;		/* 64-bit code segment */
 	bool def32;		/* CS.D outside long mode */
+	u8 cpl;
 	struct guest_paging paging;
 };
 void vendor_insn_ctx(struct vcpu *vcpu, struct vcpu_insn_ctx *ctx);
@@ -49,6 +50,8 @@ u64 vendor_seg_base(struct vcpu *vcpu, unsigned seg);
 void vendor_advance_rip(struct vcpu *vcpu, u64 len);
 
 void vendor_set_gpr(struct vcpu *vcpu, unsigned n, u64 val);
+/* A #PF for the guest at its next entry: CR2 @addr, error code @err. */
+void vendor_inject_page_fault(struct vcpu *vcpu, u64 addr, u32 err);
 u64 vendor_rflags(struct vcpu *vcpu);
 void vendor_set_rflags(struct vcpu *vcpu, u64 rflags);
 

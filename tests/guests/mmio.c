@@ -16,6 +16,9 @@
 /* The window seen at 1 GiB too (a 2 MiB page of the identity map
  * redirected), so that RIP-relative addressing reaches it. */
 #define ALIAS_VA	0x40000000UL
+/* A 2 MiB page made read-only for the string test (no RAM behind it: the
+ * CPU model must refuse the access before it is made). */
+#define READONLY_VA	0x40400000UL
 
 /* mmio_alias is ALIAS_VA, defined at link time (guests.mk --defsym) so
  * that "mmio_alias(%rip)" is a PC-relative relocation, not an absolute
@@ -227,6 +230,28 @@ static void check_string(void)
 		__asm__ __volatile__("cld; movsw" : "+S"(s), "+D"(d) : : "memory");
 	}
 	report(dst[0] == 0x08 && dst[1] == 0x07, "MOVSW MMIO to RAM");
+	{
+		/* The memory side is checked as the CPU checks it: into a
+		 * read-only page (CR0.WP set) the first iteration faults,
+		 * #PF with P|W and CR2 the destination, nothing moved. */
+		u64 *pde = pde_of(READONLY_VA), saved = *pde;
+		volatile u8 *s = W + 0x300;
+		u8 *d = (u8 *)READONLY_VA + 0x40;
+
+		*pde &= ~PTE_W;
+		invlpg(READONLY_VA);
+		n = 4;
+		exception_reset();
+		__asm__ __volatile__("cld\n1: rep movsb\n2:\n" ASM_EXTABLE(1b, 2b)
+				     : "+S"(s), "+D"(d), "+c"(n) : : "memory");
+		*pde = saved;
+		invlpg(READONLY_VA);
+		report(exception_vector() == 14 && exception_error_code() == 3 &&
+		       last_exception()->cr2 == READONLY_VA + 0x40 && n == 4,
+		       "REP MOVSB MMIO to a read-only page: #PF %d, error "
+		       "code 0x%lx, CR2 0x%lx, RCX %lu", exception_vector(),
+		       exception_error_code(), last_exception()->cr2, n);
+	}
 	report_prefix_pop();
 }
 

@@ -125,7 +125,7 @@ APICV_EXITS = (44, 45, 56)
 GUEST_TESTS_PASSING = ("cpuid", "msr", "exceptions", "ept", "mmio-mov",
                        "mmio-alu", "mmio-bit", "mmio-string",
                        "mmio-addr32", "hlt", "apic", "x2apic", "ipi", "smp",
-                       "ioapic", "pic", "msi", "exitcost")
+                       "ioapic", "pic", "msi", "nmi", "exitcost")
 
 SPECS = [
     Spec("bare", "bare", "bare", timeout=300),

@@ -753,6 +753,76 @@ static void test_random_pae(void)
 	cross_check(3, 777);
 }
 
+/* The checks of a data access made for the guest (SDM 4.6): R/W and U/S
+ * of every level, CR0.WP, and the #PF error code of each refusal. */
+static int access(const struct guest_paging *gp, u64 gva, u32 acc, u32 *err)
+{
+	u64 gpa;
+
+	return guest_translate_access(gp, gva, acc, read8, &gm, &gpa, err);
+}
+
+static void test_access_checks(void)
+{
+	const u32 W = GUEST_ACCESS_WRITE, U = GUEST_ACCESS_USER;
+	struct builder b, sup;
+	struct guest_paging gp;
+	u32 err;
+
+	gm_reset();
+	b = new_4level();
+	CU_ASSERT(map(&b, 0x1000, 0x11000, PAGE_SIZE, RW | US));
+	CU_ASSERT(map(&b, 0x2000, 0x12000, PAGE_SIZE, US));
+	CU_ASSERT(map(&b, 0x3000, 0x13000, PAGE_SIZE, RW));
+	CU_ASSERT(map(&b, 0x4000, 0x14000, PAGE_SIZE, 0));
+	CU_ASSERT(map(&b, 0x200000, 0x400000, 2 * MiB, US));	/* large, RO */
+	gp = mode_4level(b.root);
+	gp.cr0 |= 1ULL << 16;					/* WP */
+
+	CU_ASSERT_EQUAL(access(&gp, 0x1000, U | W, &err), 0);
+	CU_ASSERT_EQUAL(err, GUEST_PF_NONE);
+	CU_ASSERT_EQUAL(access(&gp, 0x2000, U, &err), 0);
+	CU_ASSERT_EQUAL(access(&gp, 0x2000, U | W, &err), -EACCES);
+	CU_ASSERT_EQUAL(err, 7);		/* P | W | U */
+	CU_ASSERT_EQUAL(access(&gp, 0x3000, U, &err), -EACCES);
+	CU_ASSERT_EQUAL(err, 5);		/* P | U */
+	CU_ASSERT_EQUAL(access(&gp, 0x3000, W, &err), 0);
+	CU_ASSERT_EQUAL(access(&gp, 0x4000, 0, &err), 0);
+	CU_ASSERT_EQUAL(access(&gp, 0x4000, W, &err), -EACCES);
+	CU_ASSERT_EQUAL(err, 3);		/* P | W */
+	CU_ASSERT_EQUAL(access(&gp, 0x2000, W, &err), -EACCES);
+	CU_ASSERT_EQUAL(access(&gp, 0x234567, U | W, &err), -EACCES);
+	CU_ASSERT_EQUAL(access(&gp, 0x234567, U, &err), 0);
+	/* CR0.WP clear: supervisor writes ignore R/W, user ones do not */
+	gp.cr0 &= ~(1ULL << 16);
+	CU_ASSERT_EQUAL(access(&gp, 0x4000, W, &err), 0);
+	CU_ASSERT_EQUAL(access(&gp, 0x2000, W, &err), 0);
+	CU_ASSERT_EQUAL(access(&gp, 0x2000, U | W, &err), -EACCES);
+	/* not present: the error code has P clear */
+	CU_ASSERT_EQUAL(access(&gp, 0x5000, U | W, &err), -EFAULT);
+	CU_ASSERT_EQUAL(err, 6);
+	CU_ASSERT_EQUAL(access(&gp, 0x5000, 0, &err), -EFAULT);
+	CU_ASSERT_EQUAL(err, 0);
+	/* a failed table read is no #PF */
+	gm.reads = 0;
+	gm.fail_after = 1;
+	CU_ASSERT_EQUAL(access(&gp, 0x1000, U, &err), READ_ERR);
+	CU_ASSERT_EQUAL(err, GUEST_PF_NONE);
+	gm.fail_after = -1;
+	/* an upper level without U/S or R/W restricts the whole subtree */
+	sup = (struct builder){ .levels = 4, .root = new_table(), .tflags = RW | A };
+	CU_ASSERT(map(&sup, 0x1000, 0x11000, PAGE_SIZE, RW | US));
+	gp = mode_4level(sup.root);
+	CU_ASSERT_EQUAL(access(&gp, 0x1000, U, &err), -EACCES);
+	CU_ASSERT_EQUAL(access(&gp, 0x1000, W, &err), 0);
+	sup = (struct builder){ .levels = 4, .root = new_table(), .tflags = US | A };
+	CU_ASSERT(map(&sup, 0x1000, 0x11000, PAGE_SIZE, RW | US));
+	gp = mode_4level(sup.root);
+	gp.cr0 |= 1ULL << 16;
+	CU_ASSERT_EQUAL(access(&gp, 0x1000, U | W, &err), -EACCES);
+	CU_ASSERT_EQUAL(access(&gp, 0x1000, U, &err), 0);
+}
+
 static void test_cleanup(void)
 {
 	free(gm.buf);
@@ -770,6 +840,7 @@ int register_guest_paging_tests(void)
 		{ "canonical high addresses", test_canonical_high },
 		{ "not present at each level", test_not_present },
 		{ "read errors propagate", test_read_errors },
+		{ "access checks: R/W, U/S, CR0.WP, #PF error codes", test_access_checks },
 		{ "PAE paging", test_pae },
 		{ "random mappings vs reference, 4-level", test_random_4level },
 		{ "random mappings vs reference, PAE", test_random_pae },

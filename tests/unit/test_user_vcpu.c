@@ -114,6 +114,14 @@ void fake_vendor_set_rflags(struct vcpu *v, u64 val) { rflags = val; }
 void fake_vendor_advance_rip(struct vcpu *v, u64 len);
 void fake_vendor_advance_rip(struct vcpu *v, u64 len) { rip += len; }
 
+/* No test here makes a string instruction fault (paging is off); a
+ * call would be a bug. */
+void fake_vendor_inject_page_fault(struct vcpu *v, u64 addr, u32 err);
+void fake_vendor_inject_page_fault(struct vcpu *v, u64 addr, u32 err)
+{
+	CU_FAIL("unexpected #PF injection");
+}
+
 int fake_vcpu_fetch_insn(struct vcpu *v, u8 *buf);
 int fake_vcpu_fetch_insn(struct vcpu *v, u8 *buf)
 {

@@ -73,7 +73,8 @@ UNIT_USER_VCPU_FAKES := vendor_user_cpu_init vendor_user_vcpu_run \
 		   vendor_user_vcpu_release vendor_vm_flush vendor_insn_ctx \
 		   vendor_gpr vendor_set_gpr vendor_seg_base vendor_rflags \
 		   vendor_set_rflags vendor_advance_rip vcpu_fetch_insn gpa_read \
-		   gpa_write vm_find_mmio hsm_notify_raise
+		   gpa_write vm_find_mmio hsm_notify_raise \
+		   vendor_inject_page_fault
 $(UNIT_OUT)/hv/core/user_vcpu.o: UNIT_CFLAGS += \
 	$(foreach f,$(UNIT_USER_VCPU_FAKES),-D$(f)=fake_$(f)) \
 	-Duser_cpu_wait_serving=unit_user_cpu_wait_serving

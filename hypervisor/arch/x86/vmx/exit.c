@@ -94,6 +94,7 @@ void vendor_insn_ctx(struct vcpu *vcpu, struct vcpu_insn_ctx *ctx)
 
 	ctx->long_mode = (efer & EFER_LMA) && (cs_ar & BIT(13));
 	ctx->def32 = cs_ar & BIT(14);
+	ctx->cpl = (u8)((vmcs_read32(VMCS_GUEST_SS_AR) >> 5) & 3);
 	ctx->rip_linear = vmcs_readnat(VMCS_GUEST_RIP) +
 		(ctx->long_mode ? 0 : vmcs_readnat(VMCS_GUEST_CS_BASE));
 	ctx->paging = (struct guest_paging){
@@ -102,6 +103,15 @@ void vendor_insn_ctx(struct vcpu *vcpu, struct vcpu_insn_ctx *ctx)
 		.cr4 = vmcs_readnat(VMCS_GUEST_CR4),
 		.efer = efer,
 	};
+}
+
+/* CR2 is not part of the VMCS: while the vCPU runs on this CPU the CPU's
+ * own CR2 is the guest's, and nothing in the hypervisor faults before the
+ * entry. */
+void vendor_inject_page_fault(struct vcpu *vcpu, u64 addr, u32 err)
+{
+	asm volatile("mov %0, %%cr2" :: "r"(addr) : "memory");
+	vmx_inject_exception(vcpu, 14, true, err);
 }
 
 static u32 guest_cpl(void)
@@ -524,6 +534,7 @@ static const exit_handler_t exit_handlers[NR_EXIT_REASONS] = {
 	[EXIT_EXTINT]		= vmx_handle_extint,
 	[EXIT_TRIPLE_FAULT]	= handle_triple_fault,
 	[EXIT_INTR_WINDOW]	= vmx_handle_intr_window,
+	[EXIT_NMI_WINDOW]	= vmx_handle_nmi_window,
 	[EXIT_INIT]		= vmx_handle_init,
 	[EXIT_CPUID]		= handle_cpuid,
 	[EXIT_HLT]		= vmx_handle_hlt,

@@ -67,8 +67,8 @@ static void load_init_state(struct vcpu *v)
 	vmx_set_reset_state(v, 0xf000, 0xfff0);
 	vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, 0);
 	vmcs_write32(VMCS_ENTRY_INTR_INFO, 0);
-	vmcs_write32(VMCS_PROC_CONTROLS,
-		     vmcs_read32(VMCS_PROC_CONTROLS) & ~PROC_INTR_WINDOW);
+	vmcs_write32(VMCS_PROC_CONTROLS, vmcs_read32(VMCS_PROC_CONTROLS) &
+		     ~(PROC_INTR_WINDOW | PROC_NMI_WINDOW));
 	/* Without a state from the device model, vCPUs other than the
 	 * first wait for INIT-SIPI from the guest. */
 	v->vlapic.wait_sipi = !v->regs_set && v->id != 0;
@@ -191,10 +191,18 @@ static void inject_pending(struct vcpu *v)
 	if (vmcs_read32(VMCS_ENTRY_INTR_INFO) & BIT(31))
 		return;		/* an exception or re-queued event goes first */
 	block = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY);
-	if ((pend & VLAPIC_PEND_NMI) && !(block & (BIT(0) | BIT(1) | BIT(3)))) {
-		__atomic_and_fetch(&l->pending, ~VLAPIC_PEND_NMI, __ATOMIC_SEQ_CST);
-		inject(INTR_TYPE_NMI | 2);
-		return;
+	if (pend & VLAPIC_PEND_NMI) {
+		if (!(block & (BIT(0) | BIT(1) | BIT(3)))) {
+			__atomic_and_fetch(&l->pending, ~VLAPIC_PEND_NMI,
+					   __ATOMIC_SEQ_CST);
+			set_proc(0, PROC_NMI_WINDOW);
+			inject(INTR_TYPE_NMI | 2);
+			return;
+		}
+		/* Blocked (in the guest's NMI handler, or a shadow): exit
+		 * as soon as it ends, rather than at some later exit. */
+		if (vmx_cfg.nmi_window)
+			set_proc(PROC_NMI_WINDOW, 0);
 	}
 	if (!(pend & VLAPIC_PEND_EXTINT) &&
 	    (vmx_cfg.apicv || vlapic_pending_vector(l) < 0)) {
@@ -255,7 +263,7 @@ static bool init_sipi(struct vcpu *v)
 		/* INIT resets the CPU but keeps the APIC's state, apart from
 		 * what is in flight to it. */
 		vmcs_write32(VMCS_ENTRY_INTR_INFO, 0);
-		set_proc(0, PROC_INTR_WINDOW);
+		set_proc(0, PROC_INTR_WINDOW | PROC_NMI_WINDOW);
 		l->wait_sipi = true;
 		return true;
 	}
@@ -352,6 +360,13 @@ int vmx_handle_hlt(struct vcpu *vcpu)
 /* The vLAPIC timer's deadline came: it fires before the next entry. */
 int vmx_handle_preempt_timer(struct vcpu *vcpu)
 {
+	return 0;
+}
+
+int vmx_handle_nmi_window(struct vcpu *vcpu)
+{
+	vmcs_write32(VMCS_PROC_CONTROLS,
+		     vmcs_read32(VMCS_PROC_CONTROLS) & ~PROC_NMI_WINDOW);
 	return 0;
 }
 

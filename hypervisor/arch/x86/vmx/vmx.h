@@ -9,6 +9,7 @@
 /* Pin-based controls */
 #define PIN_EXTINT_EXITING	BIT(0)
 #define PIN_NMI_EXITING		BIT(3)
+#define PIN_VIRTUAL_NMIS	BIT(5)
 #define PIN_PREEMPT_TIMER	BIT(6)
 /* Primary: exit as soon as the guest can take an interrupt */
 #define PROC_INTR_WINDOW	BIT(2)
@@ -21,6 +22,7 @@
 #define PROC_CR8_LOAD_EXITING	BIT(19)
 #define PROC_CR8_STORE_EXITING	BIT(20)
 #define PROC_TPR_SHADOW		BIT(21)
+#define PROC_NMI_WINDOW		BIT(22)	/* exit once the guest can take an NMI */
 #define PROC_IO_BITMAPS		BIT(25)
 #define PROC_MSR_BITMAPS	BIT(28)
 #define PROC_SECONDARY		BIT(31)
@@ -58,7 +60,8 @@
 /* Exit reasons */
 enum {
 	EXIT_EXCEPTION_NMI = 0, EXIT_EXTINT = 1, EXIT_TRIPLE_FAULT = 2,
-	EXIT_INIT = 3, EXIT_SIPI = 4, EXIT_INTR_WINDOW = 7, EXIT_CPUID = 10, EXIT_GETSEC = 11,
+	EXIT_INIT = 3, EXIT_SIPI = 4, EXIT_INTR_WINDOW = 7, EXIT_NMI_WINDOW = 8,
+	EXIT_CPUID = 10, EXIT_GETSEC = 11,
 	EXIT_HLT = 12, EXIT_INVD = 13, EXIT_VMCALL = 18, EXIT_VMCLEAR = 19,
 	EXIT_VMLAUNCH = 20, EXIT_VMPTRLD = 21, EXIT_VMPTRST = 22,
 	EXIT_VMREAD = 23, EXIT_VMRESUME = 24, EXIT_VMWRITE = 25,
@@ -82,6 +85,7 @@ struct vmx_config {
 	u32 user_pin, user_exit;	/* User VMs: + external-interrupt exits */
 	u32 preempt_shift;	/* the preemption timer counts TSC >> this */
 	bool apicv;		/* User VM APICs virtualized (apicv.c) */
+	bool nmi_window;	/* User VMs: virtual NMIs, NMI-window exits */
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	u64 ept_cap;
 };
@@ -103,6 +107,7 @@ void vmx_requeue_interrupted_event(void);
 /* user_vmx.c */
 int vmx_handle_extint(struct vcpu *vcpu);
 int vmx_handle_intr_window(struct vcpu *vcpu);
+int vmx_handle_nmi_window(struct vcpu *vcpu);
 int vmx_handle_hlt(struct vcpu *vcpu);
 int vmx_handle_preempt_timer(struct vcpu *vcpu);
 

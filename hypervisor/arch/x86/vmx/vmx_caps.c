@@ -109,6 +109,16 @@ int vendor_check(const struct vendor_options *opt, char *why, size_t len)
 		snprintf(why, len, "VMX lacks external-interrupt exiting, interrupt acknowledgement on exit, interrupt-window exiting or TSC offsetting without RDTSC exits");
 		return -EOPNOTSUPP;
 	}
+	/* An NMI for a User VM that the guest blocks (in its NMI handler)
+	 * is injected at the NMI window, where the CPU has it; else at the
+	 * next exit. */
+	if ((rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
+		   MSR_IA32_VMX_PINBASED_CTLS) >> 32) & PIN_VIRTUAL_NMIS &&
+	    (rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+		   MSR_IA32_VMX_PROCBASED_CTLS) >> 32) & PROC_NMI_WINDOW) {
+		vmx_cfg.user_pin |= PIN_VIRTUAL_NMIS;
+		vmx_cfg.nmi_window = true;
+	}
 	/* User VM timers fire from the VMX preemption timer (user_vmx.c);
 	 * it is enabled per entry, so only its availability is checked. */
 	if (!((rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
