@@ -114,9 +114,7 @@ static void notify(struct vlapic *l, const struct vcpu *src)
  * the IRR bit with a stale trigger mode. */
 static void accept_fixed(struct vlapic *l, u32 vec, bool level)
 {
-	u32 bit = BIT(vec % 32);
-
-	u32 old;
+	u32 bit = BIT(vec % 32), old;
 
 	if (vec < 16) {
 		__atomic_or_fetch(&l->esr_pending, ESR_RECV_ILLEGAL,
@@ -587,14 +585,14 @@ void vlapic_apic_write(struct vcpu *v, u32 offset)
 		xapic_write(l, off, REG(l, off));
 }
 
-void vlapic_eoi_exit(struct vcpu *v, u32 vec)
+void vlapic_eoi_exit(struct vcpu *v, u8 vec)
 {
 	struct vlapic *l = &v->vlapic;
 
 	/* The CPU has taken the vector out of ISR and updated the PPR;
 	 * what is left is the IOAPIC's part, as in eoi(). */
-	if (vec < 256 && (*vec_word(l, APIC_TMR, vec) & BIT(vec % 32)))
-		vioapic_eoi(v->vm, (u8)vec);
+	if (*vec_word(l, APIC_TMR, vec) & BIT(vec % 32))
+		vioapic_eoi(v->vm, vec);
 }
 
 u16 vlapic_intr_status(const struct vlapic *l)
@@ -691,9 +689,9 @@ static int write_apic_base(struct vlapic *l, u64 val)
 		reset_regs(l);
 	if (x2 && !was_x2)
 		enter_x2apic(l);
+	/* (TMR, when it changes here, is flagged by reset_regs.) */
 	if (val != l->apic_base)
-		__atomic_or_fetch(&l->sync, VLAPIC_SYNC_MODE | VLAPIC_SYNC_TMR,
-				  __ATOMIC_SEQ_CST);
+		__atomic_or_fetch(&l->sync, VLAPIC_SYNC_MODE, __ATOMIC_SEQ_CST);
 	l->apic_base = val;
 	return 0;
 }

@@ -153,7 +153,7 @@ enum vlapic_mode vlapic_mode(const struct vlapic *l);
  * (APIC-write exit): act on it as an emulated write would. */
 void vlapic_apic_write(struct vcpu *v, u32 offset);
 /* The CPU did the EOI of level-triggered vector @vec (EOI-induced exit). */
-void vlapic_eoi_exit(struct vcpu *v, u32 vec);
+void vlapic_eoi_exit(struct vcpu *v, u8 vec);
 /* Highest IRR vector | highest ISR vector << 8 (0 for none): the
  * VMX guest interrupt status. */
 u16 vlapic_intr_status(const struct vlapic *l);

@@ -68,7 +68,7 @@ int main(int argc, char **argv)
 		report(false, "the second vCPU started");
 		return report_summary();
 	}
-	on_cpu(1, (void (*)(void *))apic_sw_enable, NULL);
+	on_cpu(1, apic_flat_setup, NULL);
 	sent = on_cpu_async(1, nmi_bsp_later, NULL);
 	__asm__ __volatile__("cli; hlt" : : : "memory");
 	report(sent && nmis == 4, "an NMI from CPU 1 woke HLT with interrupts "

@@ -5,7 +5,9 @@
  * time: that RDMSR exits, and would be most of what exitcost measures of
  * an EOI.  x2apic_mode() asks the CPU. */
 #include "apic.h"
+#include "desc.h"
 #include "internal.h"
+#include "smp.h"
 
 static volatile u32 *xapic_reg(u32 reg)
 {
@@ -91,4 +93,40 @@ int reset_to_xapic(void)
 bool apic_vector_set(u32 base, u8 vector)
 {
 	return apic_read(base + (vector / 32) * 0x10) & (1U << (vector % 32));
+}
+
+void apic_flat_setup(void *unused)
+{
+	apic_sw_enable();
+	apic_write(APIC_DFR, 0xffffffff);
+	apic_write(APIC_LDR, 1U << (24 + smp_id()));
+	irq_enable();
+}
+
+/* Interrupts counted per CPU (count_irqs). */
+static volatile u32 irq_counts[MAX_CPUS];
+
+static void count_handler(struct ex_regs *r)
+{
+	__atomic_add_fetch(&irq_counts[smp_id()], 1, __ATOMIC_RELAXED);
+	apic_eoi();
+}
+
+void count_irqs(u8 vector)
+{
+	handle_irq(vector, count_handler);
+}
+
+u32 irqs_counted(u32 cpu)
+{
+	return irq_counts[cpu];
+}
+
+bool wait_irqs(u32 cpu, u32 want)
+{
+	u64 end = rdtsc() + 100 * tsc_khz();
+
+	while (irq_counts[cpu] < want && rdtsc() < end)
+		pause();
+	return irq_counts[cpu] == want;
 }

@@ -71,6 +71,15 @@ u32 apic_id(void);
 void apic_eoi(void);
 /* Software-enables the APIC (SVR bit 8, spurious vector 0xff). */
 void apic_sw_enable(void);
+/* This CPU: APIC software-enabled, flat logical model with LDR bit
+ * (24 + CPU index), interrupts on.  on_cpu()'s signature. */
+void apic_flat_setup(void *unused);
+/* Count the interrupts of @vector per CPU (the handler EOIs); how many
+ * @cpu took; wait up to 100 ms for @cpu to have taken @want, true if it
+ * has exactly that many. */
+void count_irqs(u8 vector);
+u32 irqs_counted(u32 cpu);
+bool wait_irqs(u32 cpu, u32 want);
 /* IA32_APIC_BASE: xAPIC -> x2APIC; 0 or the #GP vector. */
 int enable_x2apic(void);
 /* x2APIC -> disabled -> xAPIC (the architectural path back). */

@@ -162,6 +162,6 @@ int vmx_handle_apic_write(struct vcpu *v)
 /* The EOI of a vector in the EOI-exit bitmap; the CPU did the rest. */
 int vmx_handle_eoi_induced(struct vcpu *v)
 {
-	vlapic_eoi_exit(v, (u32)vmcs_readnat(VMCS_EXIT_QUALIFICATION) & 0xff);
+	vlapic_eoi_exit(v, (u8)vmcs_readnat(VMCS_EXIT_QUALIFICATION));
 	return 0;
 }

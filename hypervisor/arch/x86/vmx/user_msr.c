@@ -66,24 +66,15 @@ static u32 user_msr_bitmap_state;	/* 0 not built, 1 building, 2 built */
 /* Bitmap layout (SDM 24.6.9): read low (0-0x1fff), read high
  * (0xc0000000-0xc0001fff), write low, write high, 1 KiB each; a set bit
  * makes the access exit. */
-static void pass_through(u8 *bm, u32 msr)
+static void pass(u8 *bm, u32 msr, bool read, bool write)
 {
 	u32 base = msr >= 0xc0000000 ? 1024 : 0;
 	u32 n = msr & 0x1fff;
 
-	bm[base + n / 8] &= (u8)~BIT(n % 8);
-	bm[2048 + base + n / 8] &= (u8)~BIT(n % 8);
-}
-
-/* The same for one direction of an MSR in the low range (0-0x1fff). */
-static void pass_read(u8 *bm, u32 msr)
-{
-	bm[(msr & 0x1fff) / 8] &= (u8)~BIT(msr % 8);
-}
-
-static void pass_write(u8 *bm, u32 msr)
-{
-	bm[2048 + (msr & 0x1fff) / 8] &= (u8)~BIT(msr % 8);
+	if (read)
+		bm[base + n / 8] &= (u8)~BIT(n % 8);
+	if (write)
+		bm[2048 + base + n / 8] &= (u8)~BIT(n % 8);
 }
 
 /* In x2APIC mode with APIC virtualization (apicv.c): the CPU reads the
@@ -98,10 +89,10 @@ static void build_x2apic(u8 *bm)
 	for (u32 off = 0; off < 0x1000; off += 0x10)
 		if (vlapic_x2apic_readable(off) && off != APIC_TMCCT &&
 		    off != APIC_ICR)
-			pass_read(bm, 0x800 + off / 16);
-	pass_write(bm, 0x800 + APIC_TPR / 16);
-	pass_write(bm, 0x800 + APIC_EOI / 16);
-	pass_write(bm, 0x800 + APIC_SELF_IPI / 16);
+			pass(bm, 0x800 + off / 16, true, false);
+	pass(bm, 0x800 + APIC_TPR / 16, false, true);
+	pass(bm, 0x800 + APIC_EOI / 16, false, true);
+	pass(bm, 0x800 + APIC_SELF_IPI / 16, false, true);
 }
 
 /* Built by the first CPU that serves User VMs; the others wait for it,
@@ -115,7 +106,7 @@ u8 *vmx_user_msr_bitmap(void)
 					__ATOMIC_ACQUIRE)) {
 		memset(user_msr_bitmap, 0xff, sizeof(user_msr_bitmap));
 		for (u32 i = 0; i < ARRAY_SIZE(user_pass_msrs); i++)
-			pass_through(user_msr_bitmap, user_pass_msrs[i].msr);
+			pass(user_msr_bitmap, user_pass_msrs[i].msr, true, true);
 		build_x2apic(user_msr_bitmap_x2);
 		__atomic_store_n(&user_msr_bitmap_state, 2, __ATOMIC_RELEASE);
 	}

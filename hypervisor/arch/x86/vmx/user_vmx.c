@@ -363,16 +363,15 @@ int vmx_handle_preempt_timer(struct vcpu *vcpu)
 	return 0;
 }
 
+/* The window is open: what waited for it is injected before the entry. */
 int vmx_handle_nmi_window(struct vcpu *vcpu)
 {
-	vmcs_write32(VMCS_PROC_CONTROLS,
-		     vmcs_read32(VMCS_PROC_CONTROLS) & ~PROC_NMI_WINDOW);
+	set_proc(0, PROC_NMI_WINDOW);
 	return 0;
 }
 
 int vmx_handle_intr_window(struct vcpu *vcpu)
 {
-	vmcs_write32(VMCS_PROC_CONTROLS,
-		     vmcs_read32(VMCS_PROC_CONTROLS) & ~PROC_INTR_WINDOW);
+	set_proc(0, PROC_INTR_WINDOW);
 	return 0;
 }

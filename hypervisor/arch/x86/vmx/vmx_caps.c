@@ -23,18 +23,23 @@ static int adjust(u32 msr, u32 required, u32 optional, u32 *out)
 	return 0;
 }
 
+/* The controls @msr allows to be 1 (its high half). */
+static u32 allowed1(u32 msr)
+{
+	return (u32)(rdmsr(msr) >> 32);
+}
+
 /* User VM local APICs: virtualized by the CPU when it has the whole set
  * apicv.c uses, else emulated, with CR8 accesses exiting to the vLAPIC's
  * TPR (without TPR shadow and CR8 exits a guest's MOV to CR8 would reach
  * the physical APIC). */
-static int pick_apic_mode(const struct vendor_options *opt, bool true_ctls,
+static int pick_apic_mode(const struct vendor_options *opt, u32 proc_msr,
 			  char *why, size_t len)
 {
 	const u32 need2 = PROC2_VAPIC_ACCESS | PROC2_VX2APIC |
 		PROC2_APIC_REG_VIRT | PROC2_VINTR_DELIVERY;
-	u32 proc_may = (u32)(rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
-				   MSR_IA32_VMX_PROCBASED_CTLS) >> 32);
-	u32 proc2_may = (u32)(rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2) >> 32);
+	u32 proc_may = allowed1(proc_msr);
+	u32 proc2_may = allowed1(MSR_IA32_VMX_PROCBASED_CTLS2);
 	bool has = (proc_may & PROC_TPR_SHADOW) && (proc2_may & need2) == need2;
 
 	vmx_cfg.apicv = has && opt->apicv;
@@ -57,6 +62,7 @@ int vendor_check(const struct vendor_options *opt, char *why, size_t len)
 	struct cpuid_regs r;
 	u64 fc, basic;
 	bool true_ctls;
+	u32 pin_msr, proc_msr, exit_msr, entry_msr;
 
 	cpuid_count(1, 0, &r);
 	if (!(r.ecx & BIT(5))) {
@@ -76,35 +82,32 @@ int vendor_check(const struct vendor_options *opt, char *why, size_t len)
 	basic = rdmsr(MSR_IA32_VMX_BASIC);
 	vmx_cfg.revision = (u32)basic & 0x7fffffff;
 	true_ctls = basic & BIT(55);
+	pin_msr = true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS;
+	proc_msr = true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS;
+	exit_msr = true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS;
+	entry_msr = true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS;
 	if (((basic >> 50) & 0xf) != 6) {
 		snprintf(why, len, "VMCS memory type is not write-back");
 		return -EOPNOTSUPP;
 	}
 	/* NMIs exit: the hypervisor stops a vCPU with one (vcpu_start.c). */
-	if (adjust(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS,
-		   PIN_NMI_EXITING, 0, &vmx_cfg.pin) ||
-	    adjust(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS,
-		   PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY, 0,
-		   &vmx_cfg.proc) ||
-	    adjust(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS,
-		   EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
+	if (adjust(pin_msr, PIN_NMI_EXITING, 0, &vmx_cfg.pin) ||
+	    adjust(proc_msr, PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY,
+		   0, &vmx_cfg.proc) ||
+	    adjust(exit_msr, EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
 		   EXIT_SAVE_PAT | EXIT_LOAD_PAT, 0, &vmx_cfg.exit) ||
-	    adjust(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS,
-		   ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, 0, &vmx_cfg.entry)) {
+	    adjust(entry_msr, ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, 0, &vmx_cfg.entry)) {
 		snprintf(why, len, "VMX lacks I/O or MSR bitmaps, secondary controls or EFER/PAT switching");
 		return -EOPNOTSUPP;
 	}
 	/* User VM CPUs are kicked out of the guest by an IPI; their guest
 	 * TSC is offset (core/cpu_model.c), RDTSC does not exit. */
-	if (adjust(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS,
-		   PIN_EXTINT_EXITING | PIN_NMI_EXITING, 0, &vmx_cfg.user_pin) ||
-	    adjust(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS,
-		   EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
+	if (adjust(pin_msr, PIN_EXTINT_EXITING | PIN_NMI_EXITING, 0,
+		   &vmx_cfg.user_pin) ||
+	    adjust(exit_msr, EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
 		   EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_ACK_INTR, 0,
 		   &vmx_cfg.user_exit) ||
-	    (~(rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
-		     MSR_IA32_VMX_PROCBASED_CTLS) >> 32) &
-	     (PROC_INTR_WINDOW | PROC_TSC_OFFSETTING)) ||
+	    (~allowed1(proc_msr) & (PROC_INTR_WINDOW | PROC_TSC_OFFSETTING)) ||
 	    (vmx_cfg.proc & PROC_RDTSC_EXITING)) {
 		snprintf(why, len, "VMX lacks external-interrupt exiting, interrupt acknowledgement on exit, interrupt-window exiting or TSC offsetting without RDTSC exits");
 		return -EOPNOTSUPP;
@@ -112,22 +115,19 @@ int vendor_check(const struct vendor_options *opt, char *why, size_t len)
 	/* An NMI for a User VM that the guest blocks (in its NMI handler)
 	 * is injected at the NMI window, where the CPU has it; else at the
 	 * next exit. */
-	if ((rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
-		   MSR_IA32_VMX_PINBASED_CTLS) >> 32) & PIN_VIRTUAL_NMIS &&
-	    (rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
-		   MSR_IA32_VMX_PROCBASED_CTLS) >> 32) & PROC_NMI_WINDOW) {
+	if ((allowed1(pin_msr) & PIN_VIRTUAL_NMIS) &&
+	    (allowed1(proc_msr) & PROC_NMI_WINDOW)) {
 		vmx_cfg.user_pin |= PIN_VIRTUAL_NMIS;
 		vmx_cfg.nmi_window = true;
 	}
 	/* User VM timers fire from the VMX preemption timer (user_vmx.c);
 	 * it is enabled per entry, so only its availability is checked. */
-	if (!((rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
-		     MSR_IA32_VMX_PINBASED_CTLS) >> 32) & PIN_PREEMPT_TIMER)) {
+	if (!(allowed1(pin_msr) & PIN_PREEMPT_TIMER)) {
 		snprintf(why, len, "VMX lacks the preemption timer");
 		return -EOPNOTSUPP;
 	}
 	vmx_cfg.preempt_shift = rdmsr(MSR_IA32_VMX_MISC) & 0x1f;
-	if (pick_apic_mode(opt, true_ctls, why, len))
+	if (pick_apic_mode(opt, proc_msr, why, len))
 		return -EOPNOTSUPP;
 	if (vmx_cfg.proc & (PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING |
 			    PROC_HLT_EXITING)) {
