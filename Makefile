@@ -38,7 +38,9 @@ include hypervisor/hypervisor.mk
 -include tests/abi/abi.mk
 -include tests/efi/efi.mk
 -include hsm-module/hsm.mk
+-include devicemodel/devicemodel.mk
 -include tests/guests/guests.mk
+-include tests/dm/dm-unit.mk
 -include tests/machine/machine.mk
 -include tests/perf/perf.mk
 

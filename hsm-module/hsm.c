@@ -73,11 +73,12 @@ struct hsm_ioctl {
 };
 
 /*
- * One past the highest ioctl number of the ABI, IRQFD's 0x71.  A literal:
+ * One past the highest ioctl number, Islet's ATTACH_IOREQ_VCPU (0xE0; the
+ * upstream ones end at IRQFD's 0x71).  A literal:
  * the kernel's _IOW() is not an integer constant expression, so it cannot
  * size an array (hsm_init() checks the value).  It can be a designator.
  */
-#define HSM_IOCTL_NR_END	0x72
+#define HSM_IOCTL_NR_END	0xE1
 
 /*
  * CREATE_VM: create the file's VM from the caller's struct
@@ -181,6 +182,7 @@ static const struct hsm_ioctl hsm_ioctls[HSM_IOCTL_NR_END] = {
 	HSM_IOCTL(ISLET_IOCTL_PM_GET_CPU_STATE, hsm_ioctl_pm_get_cpu_state),
 	HSM_IOCTL(ISLET_IOCTL_IOEVENTFD, hsm_ioctl_ioeventfd),
 	HSM_IOCTL(ISLET_IOCTL_IRQFD, hsm_ioctl_irqfd),
+	HSM_IOCTL(ISLET_IOCTL_ATTACH_IOREQ_VCPU, hsm_ioctl_attach_ioreq_vcpu),
 };
 
 static long hsm_unlocked_ioctl(struct file *file, unsigned int cmd,
@@ -218,7 +220,8 @@ static int __init hsm_init(void)
 	struct hc_api_version version;
 	int ret;
 
-	BUILD_BUG_ON(_IOC_NR(ISLET_IOCTL_IRQFD) != HSM_IOCTL_NR_END - 1);
+	BUILD_BUG_ON(_IOC_NR(ISLET_IOCTL_ATTACH_IOREQ_VCPU) !=
+		     HSM_IOCTL_NR_END - 1);
 	ret = islet_detect(&version);
 	if (ret)
 		return ret;

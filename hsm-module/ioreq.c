@@ -585,21 +585,63 @@ long hsm_ioctl_destroy_ioreq_client(struct hsm_vm *vm, unsigned long arg)
 	return ret;
 }
 
-/* ATTACH's wait condition: true, with *ret set, when it is over. */
+/* How many vCPUs a wait may watch: one, or (HSM_WAIT_ANY) all of them. */
+#define HSM_WAIT_ANY	ISLET_IO_REQUEST_MAX
+
+/*
+ * The wait condition of both ATTACH ioctls: true, with *ret set, when it
+ * is over.  @vcpu: the slot that ends the wait, or HSM_WAIT_ANY.
+ */
 static bool hsm_ioreq_attach_done(struct hsm_ioreq *r, unsigned int gen,
-				  long *ret)
+				  unsigned int vcpu, long *ret)
 {
 	bool done = true;
 
 	spin_lock(&r->lock);
 	if (!r->active || !r->client || r->client_gen != gen)
 		*ret = -ENODEV;
-	else if (hsm_ioreq_client_busy(r))
-		*ret = 0;
-	else
+	else if (!hsm_ioreq_client_busy(r))
 		done = false;
+	else if (vcpu != HSM_WAIT_ANY && !test_bit(vcpu, r->pending))
+		done = false;
+	else
+		*ret = 0;
 	spin_unlock(&r->lock);
 	return done;
+}
+
+/*
+ * Sleep until the default client holds a request in slot @vcpu (any slot
+ * for HSM_WAIT_ANY).  The dispatcher wakes every waiter of the VM; a
+ * per-vCPU waiter whose slot is idle goes back to sleep, so with one
+ * thread per vCPU a request wakes all of them but only one returns.
+ */
+static long hsm_ioreq_attach(struct hsm_vm *vm, unsigned int vcpu)
+{
+	struct hsm_ioreq *r = hsm_ioreq_of(vm);
+	unsigned int gen = 0;
+	long ret = 0;
+	int err;
+
+	if (!r)
+		return -EINVAL;
+	spin_lock(&r->lock);
+	if (!r->active)
+		ret = -EINVAL;
+	else if (vcpu != HSM_WAIT_ANY && vcpu >= r->vcpu_num)
+		ret = -EINVAL;
+	else if (!r->client)
+		ret = -ENODEV;
+	else
+		gen = r->client_gen;
+	spin_unlock(&r->lock);
+	if (ret)
+		return ret;
+
+	err = wait_event_interruptible(r->client_wq,
+				       hsm_ioreq_attach_done(r, gen, vcpu,
+							     &ret));
+	return err ? err : ret;
 }
 
 /*
@@ -612,27 +654,19 @@ static bool hsm_ioreq_attach_done(struct hsm_ioreq *r, unsigned int gen,
  */
 long hsm_ioctl_attach_ioreq_client(struct hsm_vm *vm, unsigned long arg)
 {
-	struct hsm_ioreq *r = hsm_ioreq_of(vm);
-	unsigned int gen = 0;
-	long ret = 0;
-	int err;
+	return hsm_ioreq_attach(vm, HSM_WAIT_ANY);
+}
 
-	if (!r)
+/*
+ * ATTACH_IOREQ_VCPU (Islet's): the same for one slot, @arg, which must be
+ * one of the VM's vCPUs (EINVAL otherwise).  Returns when that slot is
+ * handed to the client and not yet finished.
+ */
+long hsm_ioctl_attach_ioreq_vcpu(struct hsm_vm *vm, unsigned long arg)
+{
+	if (arg >= HSM_WAIT_ANY)
 		return -EINVAL;
-	spin_lock(&r->lock);
-	if (!r->active)
-		ret = -EINVAL;
-	else if (!r->client)
-		ret = -ENODEV;
-	else
-		gen = r->client_gen;
-	spin_unlock(&r->lock);
-	if (ret)
-		return ret;
-
-	err = wait_event_interruptible(r->client_wq,
-				       hsm_ioreq_attach_done(r, gen, &ret));
-	return err ? err : ret;
+	return hsm_ioreq_attach(vm, (unsigned int)arg);
 }
 
 /*

@@ -78,6 +78,7 @@ long hsm_ioctl_set_memseg(struct hsm_vm *vm, unsigned long arg);
 long hsm_ioctl_unset_memseg(struct hsm_vm *vm, unsigned long arg);
 long hsm_ioctl_create_ioreq_client(struct hsm_vm *vm, unsigned long arg);
 long hsm_ioctl_attach_ioreq_client(struct hsm_vm *vm, unsigned long arg);
+long hsm_ioctl_attach_ioreq_vcpu(struct hsm_vm *vm, unsigned long arg);
 long hsm_ioctl_destroy_ioreq_client(struct hsm_vm *vm, unsigned long arg);
 long hsm_ioctl_clear_vm_ioreq(struct hsm_vm *vm, unsigned long arg);
 long hsm_ioctl_notify_request_finish(struct hsm_vm *vm, unsigned long arg);

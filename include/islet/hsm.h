@@ -189,6 +189,18 @@ ISLET_ABI_OFFSET(struct islet_irqfd, msi, 8);
 #define ISLET_IOCTL_IRQFD \
 	_IOW(ISLET_IOCTL_TYPE, 0x71, struct islet_irqfd)
 
+/*
+ * Islet's extensions, numbers 0xE0 and up (upstream uses none of them).
+ *
+ * ATTACH_IOREQ_VCPU: like ATTACH_IOREQ_CLIENT, but returns only once slot
+ * @arg (a vCPU index, the value itself) holds a request for the default
+ * client (PROCESSING, kernel_handled 0), so that a device model can serve
+ * each vCPU's slot from a thread of its own without the others waking.
+ * ENODEV: no client, or it or the VM went away while waiting; EINVAL: no
+ * VM with a request page, or @arg is not one of its vCPUs.
+ */
+#define ISLET_IOCTL_ATTACH_IOREQ_VCPU	_IO(ISLET_IOCTL_TYPE, 0xE0)
+
 #endif /* __KERNEL__ || __STDC_HOSTED__ */
 
 #endif /* ISLET_ABI_HSM_H */

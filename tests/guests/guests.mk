@@ -13,7 +13,7 @@
 GUESTS_DIR	:= tests/guests
 GUESTS_OUT	:= $(BUILD)/tests/guests
 GUEST_TESTS	:= cpuid msr mmio ept exceptions hlt apic ipi smp ioapic pic msi \
-		   nmi exitcost
+		   nmi exitcost dm
 
 # Freestanding, no SSE (the tests never set up XSAVE state), no red
 # zone (interrupts run on the same stack), linked at 1 MiB.

@@ -21,10 +21,12 @@ $(PROBE): tests/initramfs/probe.c | $(DEPS_BUILD)
 # The HSM module and its on-Islet check come from hsm-module/hsm.mk, the
 # guest tests from tests/guests/guests.mk, both included before this file.
 $(INITRAMFS): tests/initramfs/mkinitramfs.py tests/initramfs/init $(PROBE) \
-		$(HSM_INITRAMFS_DEPS) $(GUESTS_INITRAMFS_DEPS) | $(DEPS_CHECK)
+		$(HSM_INITRAMFS_DEPS) $(GUESTS_INITRAMFS_DEPS) $(DM_INITRAMFS_DEPS) \
+		tests/dm/machine.sh | $(DEPS_CHECK)
 	$(PYTHON) tests/initramfs/mkinitramfs.py -o $@ \
 		--init tests/initramfs/init --file $(PROBE):/bin/islet-probe \
-		$(HSM_INITRAMFS_FILES) $(GUESTS_INITRAMFS_FILES)
+		$(HSM_INITRAMFS_FILES) $(GUESTS_INITRAMFS_FILES) $(DM_INITRAMFS_FILES) \
+		--file tests/dm/machine.sh:/bin/islet-dm-run:755
 
 # Preloaded into Bochs: a fixed rand() seed, so that runs repeat exactly
 # (tests/machine/fixed_seed.c says why).  bochs.py finds it here.

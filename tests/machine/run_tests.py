@@ -42,6 +42,12 @@
                APIC virtualization: the hypervisor must say it uses it and
                the VMs' exit counts must show APIC-write and EOI-induced
                exits
+  islet-dm     3 emulated CPUs under Islet: islet-dm, run from the Service
+               VM's shell, refuses bad command lines with one line each and
+               no VM, gives up CPU 1 itself, runs guest kernels (-E) with
+               the UART, PM timer, reset, S5 power-off, --debugexit, SMP
+               and a configuration file, and ends on SIGTERM; every case
+               must PASS and every VM created must be destroyed
   islet-guests-emul  the same on a CPU model without APIC-register
                virtualization and virtual-interrupt delivery (Ivy Bridge):
                the hypervisor must say it emulates the local APICs, and no
@@ -165,6 +171,10 @@ SPECS = [
     # APIC-register virtualization and virtual-interrupt delivery.
     Spec("islet-guests-emul", "islet", "guests", cpus=3, timeout=1500,
          run_args=dict(ips=HSM_IPS, cpu_model=EMUL_CPU_MODEL)),
+    # islet-dm from the Service VM's shell (tests/dm/machine.sh): 3 CPUs
+    # at 10M ips as islet-hsm.
+    Spec("islet-dm", "islet", "dm", cpus=3, timeout=1500,
+         run_args=dict(ips=HSM_IPS)),
 ]
 TESTS = [s.name for s in SPECS]
 
@@ -663,6 +673,50 @@ def check_islet_guests(r, n=3, name="islet-guests", apicv=True):
     return c
 
 
+# tests/dm/machine.sh's cases: each must print "DM-RESULT: <case> PASS".
+DM_CASES = ("bad-option", "no-kernel", "slot-conflict", "missing-kernel",
+            "too-much-memory", "cpu0", "pci", "help", "uart", "give-up", "pmtimer",
+            "cpuid-smp", "apic", "reset", "poweroff", "config-file",
+            "example-counter", "sigterm", "after-sigterm")
+
+
+def check_islet_dm(r, n=3):
+    """tests/dm/machine.sh: islet-dm's cases each PASS, and the hypervisor
+    destroyed every VM it created."""
+    c = Check("islet-dm")
+    serial = r.serial
+    check_smp_islet_start(c, r, islet_lines(r), n)
+    verdicts = {}
+    for ln in bochs.lines_with(serial, "DM-RESULT: "):
+        m = re.match(r"DM-RESULT: (\S+) (PASS|FAIL)\b ?(.*)", ln)
+        if m:
+            verdicts.setdefault(m.group(1), []).append(m.group(2) + " " +
+                                                       m.group(3))
+    for case in DM_CASES:
+        got = verdicts.get(case)
+        c.require(got and all(v.startswith("PASS") for v in got),
+                  f"islet-dm case {case}: " +
+                  ("; ".join(got) if got else "no DM-RESULT line"))
+    for case, got in verdicts.items():
+        if case not in DM_CASES:
+            c.require(False, f"islet-dm case {case}: {'; '.join(got)}")
+    c.info += ["  " + ln for ln in bochs.lines_with(serial, "DM-GUEST: ")
+               if ": FAIL" in ln][:40]
+    c.info += ["  " + ln for ln in bochs.lines_with(serial, "DM-STDERR: ")]
+    c.require("DM-RUN-RESULT: PASS" in serial, "the islet-dm run failed: " +
+              "; ".join(bochs.lines_with(serial, "DM-RUN-RESULT")))
+    created = bochs.lines_with(serial, "islet: created VM")
+    destroyed = bochs.lines_with(serial, "islet: destroyed VM")
+    c.require(created, "no VM was created")
+    c.require(len(created) == len(destroyed), f"{len(created)} VMs created "
+              f"but {len(destroyed)} destroyed: a VM outlived islet-dm")
+    c.info.append(f"{len(created)} VMs created and destroyed")
+    check_result(c, r)
+    check_marker(c, r)
+    check_ended_by_poweroff(c, r)
+    return c
+
+
 CHECKS = {
     "bare": check_bare,
     "islet-boot": check_islet_boot,
@@ -674,6 +728,7 @@ CHECKS = {
     "islet-guests": check_islet_guests,
     "islet-guests-emul": lambda r: check_islet_guests(
         r, name="islet-guests-emul", apicv=False),
+    "islet-dm": check_islet_dm,
 }
 
 

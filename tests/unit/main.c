@@ -1,21 +1,6 @@
 /* Runs every suite with CUnit's basic interface; the exit status is what
  * `make check-unit` (and so CI) goes by. */
-#include <stdio.h>
-#include <CUnit/Basic.h>
 #include "unit.h"
-
-int unit_add_suite(const char *name, const struct unit_test *tests, size_t n)
-{
-	CU_pSuite suite = CU_add_suite(name, NULL, NULL);
-
-	if (!suite)
-		return CU_get_error();
-	for (size_t i = 0; i < n; i++) {
-		if (!CU_add_test(suite, tests[i].name, tests[i].fn))
-			return CU_get_error();
-	}
-	return 0;
-}
 
 int main(void)
 {
@@ -48,25 +33,5 @@ int main(void)
 		register_irqline_tests,
 		register_cpu_model_tests,
 	};
-	unsigned int failures;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
-		if (suites[i]()) {
-			fprintf(stderr, "unit: registering suite %zu: %s\n", i,
-				CU_get_error_msg());
-			CU_cleanup_registry();
-			return 2;
-		}
-	}
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	if (CU_basic_run_tests() != CUE_SUCCESS) {
-		fprintf(stderr, "unit: %s\n", CU_get_error_msg());
-		CU_cleanup_registry();
-		return 2;
-	}
-	failures = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failures ? 1 : 0;
+	return unit_run(suites, sizeof(suites) / sizeof(suites[0]));
 }

@@ -14,6 +14,10 @@ struct unit_test {
 /* Adds a suite; returns 0 or a CUnit error code. */
 int unit_add_suite(const char *name, const struct unit_test *tests, size_t n);
 
+/* Registers @suites, runs them; 0 when all passed, 1 on failures, 2 when
+ * CUnit itself failed. */
+int unit_run(int (*const suites[])(void), size_t n);
+
 #define UNIT_SUITE(name, tests) \
 	unit_add_suite(name, tests, sizeof(tests) / sizeof((tests)[0]))
 

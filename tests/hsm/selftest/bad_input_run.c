@@ -4,7 +4,8 @@
  *   VM states (CONTRACT: CREATED -> START -> RUNNING -> PAUSE -> PAUSED ->
  *   RESET -> CREATED): RESET of a CREATED VM, START twice, SET_VCPU_REGS
  *   and RESET while running, START of a PAUSED VM: EINVAL.
- *   Requests: ATTACH without a client: ENODEV (upstream's answer); a
+ *   Requests: ATTACH (and ATTACH_IOREQ_VCPU) without a client: ENODEV
+ *   (upstream's answer); ATTACH_IOREQ_VCPU for a slot not the VM's: EINVAL; a
  *   second CREATE_IOREQ_CLIENT: EEXIST; NOTIFY_REQUEST_FINISH for a slot
  *   not in PROCESSING, for a vCPU the VM does not have, or with its
  *   reserved field set: EINVAL, and a slot in PROCESSING stays so (the
@@ -92,6 +93,8 @@ void bad_input_ioreq(void)
 	vm_set_entry(&vm, GUEST_SPIN, NULL);
 	check_errno(vm_ioctl(&vm, ISLET_IOCTL_ATTACH_IOREQ_CLIENT), ENODEV,
 		    "ATTACH_IOREQ_CLIENT without a client");
+	check_errno(hsm_ioctl_value(vm.fd, ISLET_IOCTL_ATTACH_IOREQ_VCPU, 0),
+		    ENODEV, "ATTACH_IOREQ_VCPU 0 without a client");
 	check_errno(vm_ioctl(&vm, ISLET_IOCTL_CREATE_IOREQ_CLIENT), 0,
 		    "CREATE_IOREQ_CLIENT");
 	check_errno(vm_ioctl(&vm, ISLET_IOCTL_CREATE_IOREQ_CLIENT), EEXIST,
@@ -116,6 +119,19 @@ void bad_input_ioreq(void)
 	      "0x%llx, kernel_handled %u; expected the ready port's write",
 	      req->type, (unsigned long long)req->reqs.pio_request.address,
 	      req->kernel_handled);
+
+	/* Islet's per-vCPU wait: slot 0 is held, so it returns at once;
+	 * other slots are not the VM's. */
+	check_errno(hsm_ioctl_value(vm.fd, ISLET_IOCTL_ATTACH_IOREQ_VCPU, 0),
+		    0, "ATTACH_IOREQ_VCPU 0 with slot 0 held");
+	check_errno(hsm_ioctl_value(vm.fd, ISLET_IOCTL_ATTACH_IOREQ_VCPU, 1),
+		    EINVAL, "ATTACH_IOREQ_VCPU 1 (the VM has 1 vCPU)");
+	check_errno(hsm_ioctl_value(vm.fd, ISLET_IOCTL_ATTACH_IOREQ_VCPU,
+				    ISLET_IO_REQUEST_MAX), EINVAL,
+		    "ATTACH_IOREQ_VCPU 16");
+	check_errno(hsm_ioctl_value(vm.fd, ISLET_IOCTL_ATTACH_IOREQ_VCPU,
+				    ~0UL), EINVAL,
+		    "ATTACH_IOREQ_VCPU ~0");
 
 	n.vcpu = 1;
 	expect_notify(&vm, n, EINVAL, "for vCPU 1 (the VM has 1)");

@@ -65,6 +65,7 @@ static const struct ioctl_case vm_ioctls[] = {
 	CASE(PM_GET_CPU_STATE, ARG_PTR),
 	CASE(IOEVENTFD, ARG_PTR),
 	CASE(IRQFD, ARG_PTR),
+	CASE(ATTACH_IOREQ_VCPU, ARG_VALUE),
 };
 #define N_VM_IOCTLS	(sizeof(vm_ioctls) / sizeof(vm_ioctls[0]))
 

@@ -132,6 +132,7 @@ static void run_pause_reset(void)
 
 struct attacher {
 	int fd;
+	unsigned long cmd;	/* ATTACH_IOREQ_CLIENT, or _VCPU for vCPU 0 */
 	int err;
 	bool done;
 };
@@ -139,7 +140,7 @@ struct attacher {
 static void *attach(void *arg)
 {
 	struct attacher *a = arg;
-	int err = hsm_ioctl(a->fd, ISLET_IOCTL_ATTACH_IOREQ_CLIENT, NULL);
+	int err = hsm_ioctl(a->fd, a->cmd, NULL);
 
 	a->err = err;
 	__atomic_store_n(&a->done, true, __ATOMIC_RELEASE);
@@ -158,15 +159,17 @@ static bool attach_done(struct attacher *a, unsigned int ms)
 	return true;
 }
 
-/* A thread blocks in ATTACH; @cmd (DESTROY_IOREQ_CLIENT or DESTROY_VM)
- * from this thread must let it go with ENODEV. */
-static void attach_woken_by(struct hsm_vm *vm, unsigned long cmd,
-			    const char *name)
+/* A thread blocks in ATTACH (@wait: ATTACH_IOREQ_CLIENT, or Islet's
+ * ATTACH_IOREQ_VCPU for vCPU 0); @cmd (DESTROY_IOREQ_CLIENT or
+ * DESTROY_VM) from this thread must let it go with ENODEV. */
+static void attach_woken_by(struct hsm_vm *vm, unsigned long wait,
+			    unsigned long cmd, const char *name)
 {
-	struct attacher a = { .fd = vm->fd };
+	struct attacher a = { .fd = vm->fd, .cmd = wait };
 	pthread_t th;
 
-	step("ATTACH_IOREQ_CLIENT, then %s", name);
+	step("%s, then %s", wait == ISLET_IOCTL_ATTACH_IOREQ_VCPU ?
+	     "ATTACH_IOREQ_VCPU 0" : "ATTACH_IOREQ_CLIENT", name);
 	require(!pthread_create(&th, NULL, attach, &a), "pthread_create");
 	check(!attach_done(&a, 300), "ATTACH_IOREQ_CLIENT with nothing "
 	      "pending returned (%s) instead of waiting", errno_name(a.err));
@@ -186,11 +189,18 @@ static void attach_wakeups(void)
 	struct hsm_vm vm;
 
 	vm_create(&vm, test_cpu(0), VM_NO_RAM);
-	attach_woken_by(&vm, ISLET_IOCTL_DESTROY_IOREQ_CLIENT,
+	attach_woken_by(&vm, ISLET_IOCTL_ATTACH_IOREQ_CLIENT,
+			ISLET_IOCTL_DESTROY_IOREQ_CLIENT,
 			"DESTROY_IOREQ_CLIENT");
 	check_errno(hsm_ioctl(vm.fd, ISLET_IOCTL_CREATE_IOREQ_CLIENT, NULL), 0,
 		    "CREATE_IOREQ_CLIENT after DESTROY_IOREQ_CLIENT");
-	attach_woken_by(&vm, ISLET_IOCTL_DESTROY_VM, "DESTROY_VM");
+	attach_woken_by(&vm, ISLET_IOCTL_ATTACH_IOREQ_VCPU,
+			ISLET_IOCTL_DESTROY_IOREQ_CLIENT,
+			"DESTROY_IOREQ_CLIENT");
+	check_errno(hsm_ioctl(vm.fd, ISLET_IOCTL_CREATE_IOREQ_CLIENT, NULL), 0,
+		    "CREATE_IOREQ_CLIENT after DESTROY_IOREQ_CLIENT");
+	attach_woken_by(&vm, ISLET_IOCTL_ATTACH_IOREQ_CLIENT,
+			ISLET_IOCTL_DESTROY_VM, "DESTROY_VM");
 	vm_close(&vm);
 }
 

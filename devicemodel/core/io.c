@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * islet-dm: dispatch of port and MMIO requests to the device that
+ * registered the address (dm.h).  Each space is an array of ranges sorted
+ * by base, searched by bisection.  Registration happens at set-up and when
+ * the guest moves a PCI BAR, while vCPU threads dispatch: a read-write
+ * lock keeps them apart.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+
+#include <islet/ioreq.h>
+
+#include "dm.h"
+
+#define DM_IO_MAX_RANGES	256
+
+struct io_range {
+	uint64_t base, len;
+	const struct dm_io_ops *ops;
+	void *dev;
+	const char *name;
+};
+
+struct io_table {
+	pthread_rwlock_t lock;
+	unsigned int n;
+	struct io_range r[DM_IO_MAX_RANGES];
+};
+
+static struct io_table tables[2] = {
+	{ .lock = PTHREAD_RWLOCK_INITIALIZER },
+	{ .lock = PTHREAD_RWLOCK_INITIALIZER },
+};
+
+/* Index of the first range whose base is above @addr. */
+static unsigned int upper(const struct io_table *t, uint64_t addr)
+{
+	unsigned int lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		unsigned int mid = (lo + hi) / 2;
+
+		if (t->r[mid].base <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+int dm_io_register(enum dm_io_space space, uint64_t base, uint64_t len,
+		   const struct dm_io_ops *ops, void *dev, const char *name)
+{
+	struct io_table *t = &tables[space];
+	unsigned int i;
+	int ret = 0;
+
+	if (!len || base + len < base) {
+		errno = EINVAL;
+		return -1;
+	}
+	pthread_rwlock_wrlock(&t->lock);
+	i = upper(t, base);
+	if ((i > 0 && t->r[i - 1].base + t->r[i - 1].len > base) ||
+	    (i < t->n && t->r[i].base < base + len)) {
+		errno = EEXIST;
+		ret = -1;
+	} else if (t->n == DM_IO_MAX_RANGES) {
+		errno = ENOSPC;
+		ret = -1;
+	} else {
+		memmove(&t->r[i + 1], &t->r[i], (t->n - i) * sizeof(t->r[0]));
+		t->r[i] = (struct io_range){ base, len, ops, dev, name };
+		t->n++;
+	}
+	pthread_rwlock_unlock(&t->lock);
+	return ret;
+}
+
+int dm_io_unregister(enum dm_io_space space, uint64_t base)
+{
+	struct io_table *t = &tables[space];
+	unsigned int i;
+	int ret = -1;
+
+	pthread_rwlock_wrlock(&t->lock);
+	i = upper(t, base);
+	if (i > 0 && t->r[i - 1].base == base) {
+		i--;
+		memmove(&t->r[i], &t->r[i + 1],
+			(t->n - i - 1) * sizeof(t->r[0]));
+		t->n--;
+		ret = 0;
+	} else {
+		errno = ENOENT;
+	}
+	pthread_rwlock_unlock(&t->lock);
+	return ret;
+}
+
+void dm_io_reset_all(void)
+{
+	for (int s = 0; s < 2; s++) {
+		pthread_rwlock_wrlock(&tables[s].lock);
+		tables[s].n = 0;
+		pthread_rwlock_unlock(&tables[s].lock);
+	}
+}
+
+/* The access [addr, addr + size) in @space: 0 if a device took it. */
+static int access_range(enum dm_io_space space, uint64_t addr,
+			unsigned int size, bool write, uint64_t *value)
+{
+	struct io_table *t = &tables[space];
+	const struct io_range *r;
+	unsigned int i;
+	int ret = -1;
+
+	pthread_rwlock_rdlock(&t->lock);
+	i = upper(t, addr);
+	if (i > 0) {
+		r = &t->r[i - 1];
+		/* The whole access inside the range, or nobody's. */
+		if (addr - r->base < r->len && size <= r->len - (addr - r->base)) {
+			if (write && r->ops->write)
+				r->ops->write(r->dev, addr, size, *value);
+			else if (!write && r->ops->read)
+				r->ops->read(r->dev, addr, size, value);
+			else if (!write)
+				*value = ~0ULL;
+			ret = 0;
+		}
+	}
+	pthread_rwlock_unlock(&t->lock);
+	return ret;
+}
+
+static uint64_t ones(unsigned int size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+}
+
+void dm_io_dispatch(struct islet_io_request *req)
+{
+	bool write;
+	uint64_t v;
+
+	switch (req->type) {
+	case ISLET_IOREQ_TYPE_PORTIO: {
+		struct islet_pio_request *p = &req->reqs.pio_request;
+		unsigned int size = (unsigned int)p->size;
+
+		write = p->direction == ISLET_IOREQ_DIR_WRITE;
+		v = write ? p->value : 0;
+		if (size > 4 || access_range(DM_PIO, p->address, size, write,
+					     &v))
+			v = ~0ULL;
+		if (!write)
+			p->value = (uint32_t)(v & ones(size));
+		break;
+	}
+	case ISLET_IOREQ_TYPE_MMIO: {
+		struct islet_mmio_request *m = &req->reqs.mmio_request;
+		unsigned int size = (unsigned int)m->size;
+
+		write = m->direction == ISLET_IOREQ_DIR_WRITE;
+		v = write ? m->value : 0;
+		if (size > 8 || access_range(DM_MMIO, m->address, size, write,
+					     &v))
+			v = ~0ULL;
+		if (!write)
+			m->value = v & ones(size);
+		break;
+	}
+	case ISLET_IOREQ_TYPE_PCICFG:
+		/* No PCI bus yet: no function answers. */
+		if (req->reqs.pci_request.direction == ISLET_IOREQ_DIR_READ)
+			req->reqs.pci_request.value = ~0U;
+		break;
+	default:
+		break;
+	}
+}
