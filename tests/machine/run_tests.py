@@ -703,6 +703,7 @@ def check_islet_dm(r, n=3):
     c.info += ["  " + ln for ln in bochs.lines_with(serial, "DM-GUEST: ")
                if ": FAIL" in ln][:40]
     c.info += ["  " + ln for ln in bochs.lines_with(serial, "DM-STDERR: ")]
+    c.info += ["  " + ln for ln in bochs.lines_with(serial, "DM-PERF: ")]
     c.require("DM-RUN-RESULT: PASS" in serial, "the islet-dm run failed: " +
               "; ".join(bochs.lines_with(serial, "DM-RUN-RESULT")))
     created = bochs.lines_with(serial, "islet: created VM")
