@@ -103,6 +103,13 @@ grep -q "dm: resetting" /tmp/dm.out ||
 run poweroff 0 --cpu_affinity 1 -l com1,stdio -E $G/dm.elf -B poweroff \
 	dm-poweroff
 
+# Exit costs with islet-dm serving the guest's port and MMIO accesses
+# (its vCPU thread, ATTACH_IOREQ_VCPU): pio-user and mmio-user are the
+# round trips through islet-dm.
+run exitcost 1 --cpu_affinity 1 -l com1,stdio --debugexit \
+	-E $G/exitcost.elf exitcost
+sed -n 's/^GUEST-PERF: /DM-PERF: /p' /tmp/dm.out
+
 # The configuration-file form of the uart case.
 cat > /tmp/vm.cfg <<CFG
 # islet-dm configuration (doc/devicemodel.md)

@@ -676,7 +676,8 @@ def check_islet_guests(r, n=3, name="islet-guests", apicv=True):
 # tests/dm/machine.sh's cases: each must print "DM-RESULT: <case> PASS".
 DM_CASES = ("bad-option", "no-kernel", "slot-conflict", "missing-kernel",
             "too-much-memory", "cpu0", "pci", "help", "uart", "give-up", "pmtimer",
-            "cpuid-smp", "apic", "reset", "poweroff", "config-file",
+            "cpuid-smp", "apic", "reset", "poweroff", "exitcost",
+            "config-file",
             "example-counter", "sigterm", "after-sigterm")
 
 
