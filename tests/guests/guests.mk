@@ -54,16 +54,18 @@ $(GUESTS_OUT)/%.flat: $(GUESTS_OUT)/%.elf
 -include $(wildcard $(GUESTS_OUT)/*.d $(GUESTS_OUT)/lib/*.d)
 
 # The runner links the HSM selftest's library (hsm_lib.c: VM creation,
-# the request-serving loop) with its own files.
+# the request-serving loop) and islet-dm's multiboot/ELF loader with its
+# own files.
 GUEST_RUN	:= $(GUESTS_OUT)/islet-guest-run
 GUEST_RUN_SRCS	:= $(wildcard $(GUESTS_DIR)/runner/*.c) \
-	tests/hsm/selftest/hsm_lib.c
+	tests/hsm/selftest/hsm_lib.c devicemodel/boot/elf.c \
+	devicemodel/core/mem.c devicemodel/core/config.c
 $(GUEST_RUN): $(GUEST_RUN_SRCS) $(wildcard $(GUESTS_DIR)/runner/*.h) \
 		$(wildcard tests/hsm/selftest/*.h) $(wildcard include/islet/*.h) \
-		| $(DEPS_BUILD)
+		$(wildcard devicemodel/*/*.h) | $(DEPS_BUILD)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -Iinclude -Itests/hsm/selftest \
-		-I$(GUESTS_DIR)/runner -ffunction-sections -Wl,--gc-sections \
+		-I$(GUESTS_DIR)/runner -Idevicemodel/core -Idevicemodel/boot -ffunction-sections -Wl,--gc-sections \
 		-static -s -o $@ $(GUEST_RUN_SRCS)
 
 # What the test initramfs carries (tests/machine/machine.mk): the runner,

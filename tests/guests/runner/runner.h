@@ -4,12 +4,10 @@
  * VMs through /dev/acrn_hsm, one after the other, as guests.cfg lists
  * them (doc/testing.md, "Guest tests").
  *
- * Guest-physical memory of each VM: GUEST_MEM_SIZE of RAM at GPA 0.
- *   0x07000  the initial stack pointer (the kernel sets its own)
- *   0x08000  free: the kernels put their AP trampoline here
- *   0x09000  the multiboot information (MB_INFO_GPA), the command line
- *            at +0x100, a flat GDT at +0x800
- *   0x100000 and up: the kernel's PT_LOAD segments, at their p_paddr
+ * Guest-physical memory of each VM: GUEST_MEM_SIZE of RAM at GPA 0, the
+ * kernel and its multiboot information placed by islet-dm's loader
+ * (devicemodel/boot/boot.h has the layout; 0x8000 stays free for the
+ * kernels' AP trampoline).
  */
 #ifndef GUEST_RUNNER_H
 #define GUEST_RUNNER_H
@@ -20,12 +18,6 @@
 #include "hsm_lib.h"
 
 #define GUEST_MEM_SIZE		(16U << 20)
-#define MB_INFO_GPA		0x9000U
-#define MB_CMDLINE_GPA		(MB_INFO_GPA + 0x100)
-#define MB_CMDLINE_MAX		0x400
-#define BOOT_GDT_GPA		(MB_INFO_GPA + 0x800)
-#define BOOT_STACK_GPA		0x7000U
-#define LOAD_MIN_GPA		0x100000U
 
 #define MAX_TESTS		64
 
@@ -43,7 +35,8 @@ int config_parse(const char *path, struct guest_test *tests,
 		 unsigned int *ntests);
 
 /* load.c: the kernel at @path into @ram (GUEST_MEM_SIZE bytes), with the
- * multiboot information for @args; fills the registers of vCPU 0.
+ * multiboot information for @args; fills the registers of vCPU 0 (islet-dm's
+ * loader).
  * 0, or -1 with a reason in @why. */
 int guest_load(const char *path, const char *args, uint8_t *ram,
 	       struct islet_vcpu_regs *regs, char *why, size_t whylen);
