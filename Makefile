@@ -42,6 +42,7 @@ include hypervisor/hypervisor.mk
 -include tests/guests/guests.mk
 -include tests/dm/dm-unit.mk
 -include tests/machine/machine.mk
+-include tests/uservm/uservm.mk
 -include tests/perf/perf.mk
 
 all: $(ALL)

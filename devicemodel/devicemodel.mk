@@ -10,7 +10,7 @@ DM_OUT		:= $(BUILD)/devicemodel
 DM_CFLAGS	:= $(HOST_CFLAGS) -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 \
 		   -fstack-protector-strong -fPIE -pthread -Iinclude \
 		   -I$(DM_DIR)/include -I$(DM_DIR)/core -I$(DM_DIR)/boot \
-		   -I$(DM_DIR)/hw -MMD -MP
+		   -I$(DM_DIR)/hw -I$(DM_DIR)/virtio -MMD -MP
 DM_LDFLAGS	:= -static-pie -pthread -Wl,-z,relro,-z,now
 
 LIBISLET_SRCS	:= $(wildcard $(DM_DIR)/lib/*.c)
@@ -19,20 +19,41 @@ LIBISLET	:= $(DM_OUT)/libislet.a
 
 # The parts the host unit tests (tests/dm/) link too: everything but main.
 DM_SRCS		:= $(wildcard $(DM_DIR)/core/*.c $(DM_DIR)/boot/*.c \
-		   $(DM_DIR)/hw/*.c)
-DM_OBJS		:= $(patsubst $(DM_DIR)/%.c,$(DM_OUT)/%.o,$(DM_SRCS))
+		   $(DM_DIR)/hw/*.c $(DM_DIR)/virtio/*.c)
+# The hypervisor's bzImage parser and e820 code, pure C, serve the Linux
+# loader too (devicemodel/boot/linux.c); only that file sees their headers.
+DM_HV_SRCS	:= hypervisor/boot/bzimage.c hypervisor/boot/e820.c
+DM_HV_CFLAGS	:= -idirafter hypervisor/include
+DM_OBJS		:= $(patsubst $(DM_DIR)/%.c,$(DM_OUT)/%.o,$(DM_SRCS)) \
+		   $(patsubst hypervisor/%.c,$(DM_OUT)/hv/%.o,$(DM_HV_SRCS))
 ISLET_DM	:= $(DM_OUT)/islet-dm
+
+# The DSDT (hw/dsdt.asl): compiled by iasl with warnings as errors into the
+# build tree, embedded by hw/dsdt_aml.S (.incbin finds it through -Wa,-I);
+# islet-dm and the unit tests (tests/dm/dm-unit.mk) link that object.
+DM_DSDT_AML	:= $(DM_OUT)/hw/dsdt.aml
+DM_DSDT_OBJ	:= $(DM_OUT)/hw/dsdt_aml.o
+DM_OBJS		+= $(DM_DSDT_OBJ)
+$(DM_DSDT_AML): $(DM_DIR)/hw/dsdt.asl | $(DEPS_BUILD)
+	@mkdir -p $(@D)
+	iasl -vs -we -p $(basename $@) $< >/dev/null
+$(DM_DSDT_OBJ): $(DM_DIR)/hw/dsdt_aml.S $(DM_DSDT_AML)
+	$(HOSTCC) -c -Wa,-I$(@D) -o $@ $<
 
 $(DM_OUT)/%.o: $(DM_DIR)/%.c | $(DEPS_BUILD)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(DM_CFLAGS) -c -o $@ $<
+$(DM_OUT)/hv/%.o: hypervisor/%.c | $(DEPS_BUILD)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(DM_CFLAGS) $(DM_HV_CFLAGS) -c -o $@ $<
+$(DM_OUT)/boot/linux.o: DM_CFLAGS += $(DM_HV_CFLAGS)
 $(LIBISLET): $(LIBISLET_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 $(ISLET_DM): $(DM_OBJS) $(LIBISLET)
 	$(HOSTCC) $(DM_LDFLAGS) -o $@ $(DM_OBJS) $(LIBISLET)
 
--include $(wildcard $(DM_OUT)/*/*.d)
+-include $(wildcard $(DM_OUT)/*/*.d $(DM_OUT)/hv/*/*.d)
 
 # The example backend (devicemodel/examples/), built as its own Makefile
 # builds it; check-dm-unit also runs that Makefile (tests/dm/dm-unit.mk).

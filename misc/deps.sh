@@ -2,10 +2,11 @@
 # Install the Debian packages a build or test step needs, only when some are
 # missing.  Usage: misc/deps.sh build|check
 set -e
-build="make gcc binutils libc6-dev gnu-efi libcunit1-dev linux-libc-dev"
+build="make gcc binutils libc6-dev gnu-efi libcunit1-dev linux-libc-dev
+       acpica-tools"
 check="$build bochs bochs-term bochsbios vgabios grub-pc-bin grub-common
        xorriso mtools busybox-static cpio gzip python3 qemu-system-x86 ovmf
-       dpkg-dev sparse"
+       dpkg-dev sparse e2fsprogs"
 case "$1" in
 build) want=$build ;;
 check) want=$check ;;

@@ -63,6 +63,20 @@ int dm_io_unregister(enum dm_io_space space, uint64_t base);
 void dm_io_dispatch(struct islet_io_request *req);
 void dm_io_reset_all(void);
 
+/* ---- Interrupts (irq.c) ---- */
+
+/*
+ * How devices reach the VM's interrupt controllers: a GSI's level (GSI
+ * 0-15 are the ISA IRQs, wired to both the PIC and the IOAPIC; 16-47 the
+ * IOAPIC only) and MSIs.  By default libislet's calls on dm_vm.vm; the
+ * host unit tests point dm_irq at their own recorder.
+ */
+struct dm_irq_ops {
+	void (*gsi)(unsigned int gsi, bool level);
+	void (*msi)(uint64_t addr, uint32_t data);
+};
+extern const struct dm_irq_ops *dm_irq;
+
 /* ---- Event loop (mevent.c) ---- */
 
 typedef void (*dm_event_fn)(int fd, void *arg);
@@ -93,6 +107,7 @@ struct dm_vm {
 	int request;			/* enum dm_request, atomic */
 	int exit_status;
 	unsigned int resets;
+	uint64_t rsdp;			/* the ACPI tables' RSDP, 0: none */
 };
 
 extern struct dm_vm dm_vm;

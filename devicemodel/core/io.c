@@ -1,10 +1,19 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * islet-dm: dispatch of port and MMIO requests to the device that
- * registered the address (dm.h).  Each space is an array of ranges sorted
- * by base, searched by bisection.  Registration happens at set-up and when
- * the guest moves a PCI BAR, while vCPU threads dispatch: a read-write
- * lock keeps them apart.
+ * registered the address (dm.h), and of PCI configuration requests to the
+ * PCI bus (pci.c).  Each space is an array of ranges sorted by base,
+ * searched by bisection.  Registration happens at set-up and when the
+ * guest moves a PCI BAR, while vCPU threads dispatch: a read-write lock
+ * keeps them apart.
+ *
+ * The lock covers the lookup, not the device's accessor: an accessor may
+ * itself change the table (an ECAM write that moves a BAR would otherwise
+ * wait for its own read lock), and a device that holds its own lock while
+ * it registers must not wait for a vCPU that waits for that lock inside
+ * an accessor.  So an accessor may run just after its range was
+ * unregistered; the ranges that move (PCI BARs) check the address
+ * themselves, and no device is freed while vCPU threads run.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -13,6 +22,7 @@
 #include <islet/ioreq.h>
 
 #include "dm.h"
+#include "pci.h"
 
 #define DM_IO_MAX_RANGES	256
 
@@ -114,27 +124,28 @@ static int access_range(enum dm_io_space space, uint64_t addr,
 			unsigned int size, bool write, uint64_t *value)
 {
 	struct io_table *t = &tables[space];
-	const struct io_range *r;
+	struct io_range r;
 	unsigned int i;
-	int ret = -1;
+	bool found = false;
 
 	pthread_rwlock_rdlock(&t->lock);
 	i = upper(t, addr);
 	if (i > 0) {
-		r = &t->r[i - 1];
+		r = t->r[i - 1];
 		/* The whole access inside the range, or nobody's. */
-		if (addr - r->base < r->len && size <= r->len - (addr - r->base)) {
-			if (write && r->ops->write)
-				r->ops->write(r->dev, addr, size, *value);
-			else if (!write && r->ops->read)
-				r->ops->read(r->dev, addr, size, value);
-			else if (!write)
-				*value = ~0ULL;
-			ret = 0;
-		}
+		found = addr - r.base < r.len &&
+			size <= r.len - (addr - r.base);
 	}
 	pthread_rwlock_unlock(&t->lock);
-	return ret;
+	if (!found)
+		return -1;
+	if (write && r.ops->write)
+		r.ops->write(r.dev, addr, size, *value);
+	else if (!write && r.ops->read)
+		r.ops->read(r.dev, addr, size, value);
+	else if (!write)
+		*value = ~0ULL;
+	return 0;
 }
 
 static uint64_t ones(unsigned int size)
@@ -174,11 +185,20 @@ void dm_io_dispatch(struct islet_io_request *req)
 			m->value = v & ones(size);
 		break;
 	}
-	case ISLET_IOREQ_TYPE_PCICFG:
-		/* No PCI bus yet: no function answers. */
-		if (req->reqs.pci_request.direction == ISLET_IOREQ_DIR_READ)
-			req->reqs.pci_request.value = ~0U;
+	case ISLET_IOREQ_TYPE_PCICFG: {
+		struct islet_pci_request *p = &req->reqs.pci_request;
+		/* A size PCI does not have becomes 0, which the bus refuses
+		 * (the field is 64 bits wide: no truncating it into range). */
+		unsigned int size = p->size <= 4 ? (unsigned int)p->size : 0;
+		uint32_t pv = p->value;
+
+		write = p->direction == ISLET_IOREQ_DIR_WRITE;
+		dm_pci_cfg_access(p->bus, p->dev, p->func, p->reg, size, write,
+				  &pv);
+		if (!write)
+			p->value = pv;
 		break;
+	}
 	default:
 		break;
 	}

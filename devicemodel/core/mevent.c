@@ -11,14 +11,20 @@
 
 #include "dm.h"
 
+/* Every watch is on the list, so a deleted one can be found and freed;
+ * the main thread alone adds, deletes and dispatches. */
 struct watch {
 	int fd;
 	dm_event_fn fn;
 	void *arg;
+	bool dead;		/* deleted during a round: skip, free after */
+	struct watch *next;
 };
 
 static int epfd = -1;
 static volatile bool stopping;
+static struct watch *watches;
+static bool dispatching;
 
 int dm_event_init(void)
 {
@@ -34,23 +40,45 @@ int dm_event_add(int fd, dm_event_fn fn, void *arg)
 
 	if (!w)
 		return -ENOMEM;
-	*w = (struct watch){ fd, fn, arg };
+	*w = (struct watch){ fd, fn, arg, false, watches };
 	ev.data.ptr = w;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev)) {
 		free(w);
 		return -errno;
 	}
+	watches = w;
 	return 0;
 }
 
-/*
- * The watch's memory is not freed: epoll_wait() may already have
- * returned an event pointing at it in this round.  Backends are few and
- * removed only at the end.
- */
+/* Frees the dead watches (not while epoll_wait()'s events of this round
+ * may still point at them). */
+static void reap(void)
+{
+	struct watch **p = &watches;
+
+	while (*p) {
+		struct watch *w = *p;
+
+		if (w->dead) {
+			*p = w->next;
+			free(w);
+		} else {
+			p = &w->next;
+		}
+	}
+}
+
 void dm_event_del(int fd)
 {
-	epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+	for (struct watch *w = watches; w; w = w->next) {
+		if (w->fd == fd && !w->dead) {
+			epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+			w->dead = true;
+			break;
+		}
+	}
+	if (!dispatching)
+		reap();
 }
 
 int dm_event_run(void)
@@ -65,11 +93,15 @@ int dm_event_run(void)
 			continue;
 		if (n < 0)
 			return -errno;
+		dispatching = true;
 		for (int i = 0; i < n && !stopping; i++) {
 			struct watch *w = evs[i].data.ptr;
 
-			w->fn(w->fd, w->arg);
+			if (!w->dead)
+				w->fn(w->fd, w->arg);
 		}
+		dispatching = false;
+		reap();
 	}
 	return 0;
 }

@@ -9,6 +9,7 @@
  *      +------ reset: pause, stop threads, clear, RESET_VM -------+
  *   power-off, --debugexit, SIGINT/SIGTERM: pause, stop threads, close
  *   (which destroys the VM and frees its CPUs)
+ *   SIGUSR1: the ACPI power button (the guest decides what follows)
  */
 #include <errno.h>
 #include <signal.h>
@@ -21,18 +22,24 @@
 
 #include "libislet.h"
 
+#include "acpi.h"
 #include "boot.h"
 #include "cpus.h"
 #include "dm.h"
 #include "hw.h"
+#include "pci.h"
+#include "pm.h"
 
-/* The largest kernel image islet-dm reads. */
+/* The largest kernel image and initrd islet-dm reads. */
 #define DM_IMAGE_MAX	(256U << 20)
+#define DM_INITRD_MAX	(1024U << 20)
 
 struct dm_vm dm_vm;
 
-static uint8_t *image;
-static size_t image_size;
+/* The boot files, read once before the VM exists and loaded again at
+ * each reset. */
+static uint8_t *image, *initrd;
+static size_t image_size, initrd_size;
 static int end_status;
 
 void dm_request(enum dm_request req, int exit_status)
@@ -52,11 +59,31 @@ void dm_request(enum dm_request req, int exit_status)
 /* The boot image into RAM and vCPU 0's registers. */
 static int boot(struct dm_vm *vm, struct dm_error *err)
 {
+	const struct dm_config *c = vm->cfg;
+	struct dm_acpi_params ap = { .ncpus = vm->nvcpus };
 	struct islet_regs regs;
 	int ret;
 
-	if (dm_load_elf(&vm->mem, image, image_size, vm->cfg->bootargs, &regs,
-			err))
+	/* The vCPUs' local APIC IDs are their indices (the hypervisor's
+	 * vLAPIC ID register). */
+	for (unsigned int i = 0; i < vm->nvcpus; i++)
+		ap.apic_id[i] = i;
+	vm->rsdp = dm_acpi_install(&vm->mem, &ap, err);
+	if (!vm->rsdp)
+		return -1;
+	if (c->kernel[0]) {
+		struct dm_linux_boot lb = {
+			.kernel = image, .kernel_size = image_size,
+			.initrd = initrd, .initrd_size = initrd_size,
+			.cmdline = c->bootargs, .rsdp = vm->rsdp,
+		};
+
+		ret = dm_load_linux(&vm->mem, &lb, &regs, err);
+	} else {
+		ret = dm_load_elf(&vm->mem, image, image_size, c->bootargs,
+				  &regs, err);
+	}
+	if (ret)
 		return -1;
 	ret = islet_vcpu_set_regs(vm->vm, 0, &regs);
 	if (ret)
@@ -100,6 +127,9 @@ static int reset(struct dm_vm *vm, struct dm_error *err)
 		return dm_fail(err, "resetting the VM: %s", strerror(-ret));
 	dm_lpc_reset();
 	dm_pm_reset();
+	dm_rtc_reset();
+	dm_pit_reset();
+	dm_pci_reset();
 	vm->resets++;
 	if (boot(vm, err) || run(vm, err))
 		return -1;
@@ -145,6 +175,12 @@ static void on_signal(int fd, void *arg)
 
 	if (read(fd, &si, sizeof(si)) != sizeof(si))
 		return;
+	/* SIGUSR1 presses the power button: the guest shuts down in its own
+	 * time (if its userspace listens for the button). */
+	if (si.ssi_signo == SIGUSR1) {
+		dm_pm_power_button();
+		return;
+	}
 	end_status = 128 + (int)si.ssi_signo;
 	dm_event_stop();
 }
@@ -158,6 +194,7 @@ static int setup_events(struct dm_vm *vm, struct dm_error *err)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	/* A vanished TCP console client must not kill us. */
 	signal(SIGPIPE, SIG_IGN);
@@ -178,18 +215,10 @@ static int prepare(struct dm_vm *vm, uint64_t *affinity, struct dm_error *err)
 	const struct dm_config *c = vm->cfg;
 	uint64_t avail;
 
-	/* The PCI bus comes next (doc/devicemodel.md, "Status"); until then
-	 * a device asked for is refused rather than left out. */
-	if (c->nslots)
-		return dm_fail(err, "-s %u:%u,%s: PCI devices are not emulated "
-			       "yet", c->slots[0].slot, c->slots[0].func,
-			       c->slots[0].driver);
-	if (c->kernel[0])
-		return dm_fail(err, "-k %s: direct Linux boot is not built yet; "
-			       "-E boots multiboot/ELF kernels", c->kernel);
-
 	if (dm_read_file(c->elf[0] ? c->elf : c->kernel, DM_IMAGE_MAX, &image,
-			 &image_size, err))
+			 &image_size, err) ||
+	    (c->ramdisk[0] && dm_read_file(c->ramdisk, DM_INITRD_MAX, &initrd,
+					   &initrd_size, err)))
 		return -1;
 	if (!dm_mem_available(&avail) && c->mem_size > avail)
 		return dm_fail(err, "not enough memory: the VM needs %llu MiB, "
@@ -245,9 +274,13 @@ int dm_vm_run(const struct dm_config *cfg)
 
 	vm->cfg = cfg;
 	vm->request_fd = -1;
+	/* PCI devices open their backends (disk images, taps) before the VM
+	 * exists, so that a wrong -s leaves nothing behind. */
 	if (prepare(vm, &affinity, &err) || setup_events(vm, &err) ||
-	    create(vm, affinity, &err) || dm_lpc_init(cfg, &err) ||
-	    dm_pm_init(cfg, &err) || dm_debugexit_init(cfg, &err) ||
+	    dm_pci_init(cfg, &err) || create(vm, affinity, &err) ||
+	    dm_lpc_init(cfg, &err) || dm_pm_init(cfg, &err) ||
+	    dm_rtc_init(cfg, vm->mem.lowmem, vm->mem.highmem, &err) ||
+	    dm_pit_init(cfg, &err) || dm_debugexit_init(cfg, &err) ||
 	    boot(vm, &err) || run(vm, &err)) {
 		fprintf(stderr, "islet-dm: %s: %s\n", cfg->name, err.msg);
 		end_status = 1;
@@ -264,8 +297,12 @@ int dm_vm_run(const struct dm_config *cfg)
 		islet_vm_close(vm->vm);
 		vm->vm = NULL;
 	}
+	dm_pci_deinit();
+	dm_pit_deinit();
+	dm_rtc_deinit();
 	islet_mem_free(vm->mem.base, vm->mem.size);
 	free(image);
+	free(initrd);
 	dm_lpc_restore_tty();
 	return end_status;
 }

@@ -63,8 +63,7 @@ static void com_irq(void *arg, bool level)
 {
 	struct com *c = arg;
 
-	islet_vm_set_irqline(dm_vm.vm, c->gsi, level ? ISLET_IRQLINE_SET_HIGH :
-						      ISLET_IRQLINE_SET_LOW);
+	dm_irq->gsi(c->gsi, level);
 }
 
 /* Moves what input is pending into the FIFO, under c->lock. */

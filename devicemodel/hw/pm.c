@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * islet-dm: the ACPI fixed-hardware power management registers and the
- * ways a guest resets the machine (hw.h).  Ports, as the FADT will give
- * them (ACRN's values):
- *   0x400  PM1a_EVT: status (2 bytes, write 1 to clear), enable (2 bytes)
+ * ways a guest resets the machine (hw.h, pm.h).  Ports, as the FADT
+ * (acpi.c) gives them (ACRN's values):
+ *   0x400  PM1a_EVT: status (2 bytes, write 1 to clear), enable (2 bytes);
+ *          of their bits only the power button's (8) exists, and the SCI
+ *          (GSI 9) is high while it is set in both.  The timer's overflow
+ *          bit (TMR_STS/TMR_EN) is not implemented: no OS we run uses it,
+ *          and it would need a timer in islet-dm; TMR_EN reads 0.
  *   0x404  PM1a_CNT: SCI_EN reads 1 (there is no SMI to switch modes);
  *          SLP_EN with SLP_TYP 5 (S5) powers off.  The hypervisor writes
  *          the same value here when it stops a VM (a triple fault).
@@ -13,27 +17,37 @@
  *          status reads 0 (nothing to read, ready for input)
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <time.h>
 
 #include <islet/hypercall.h>
 
 #include "dm.h"
 #include "hw.h"
+#include "pm.h"
 
-#define PM1A_EVT	0x400
-#define PM1A_CNT	ISLET_VM_PM1A_CNT_PORT
-#define PM_TMR		0x408
-#define RESET_CONTROL	0xcf9
-#define KBC_CMD		0x64
-
-#define PM1_CNT_SCI_EN	0x0001
-#define PM1_CNT_SLP_TYP	0x1c00
 #define PM_TMR_HZ	3579545ULL
 #define RST_CPU		0x04
 #define KBC_PULSE_RESET	0xfe
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static uint16_t pm1_sts, pm1_en, pm1_cnt = PM1_CNT_SCI_EN;
+static uint16_t pm1_sts, pm1_en, pm1_cnt = DM_PM1_CNT_SCI_EN;
+static bool sci;	/* the level last given to GSI 9 */
+
+/*
+ * Under the lock: the SCI is a level, high while an event is both
+ * pending and enabled (SCI_EN is always 1).  Only changes are passed on,
+ * so that the guest's status writes cost no ioctl when nothing changes.
+ */
+static void update_sci(void)
+{
+	bool level = (pm1_sts & pm1_en) != 0;
+
+	if (level != sci) {
+		sci = level;
+		dm_irq->gsi(DM_SCI_GSI, level);
+	}
+}
 
 static void evt_read(void *dev, uint64_t addr, unsigned int size,
 		     uint64_t *value)
@@ -43,13 +57,13 @@ static void evt_read(void *dev, uint64_t addr, unsigned int size,
 	pthread_mutex_lock(&lock);
 	both = pm1_sts | ((uint32_t)pm1_en << 16);
 	pthread_mutex_unlock(&lock);
-	*value = both >> ((addr - PM1A_EVT) * 8);
+	*value = both >> ((addr - DM_PM1A_EVT_PORT) * 8);
 }
 
 static void evt_write(void *dev, uint64_t addr, unsigned int size,
 		      uint64_t value)
 {
-	unsigned int off = (unsigned int)(addr - PM1A_EVT);
+	unsigned int off = (unsigned int)(addr - DM_PM1A_EVT_PORT);
 	uint32_t v = (uint32_t)value << (off * 8);
 	uint32_t mask = (size >= 4 ? ~0U : ((1U << (size * 8)) - 1))
 			<< (off * 8);
@@ -57,7 +71,9 @@ static void evt_write(void *dev, uint64_t addr, unsigned int size,
 	pthread_mutex_lock(&lock);
 	pm1_sts &= (uint16_t)~(v & mask);	/* write 1 to clear */
 	if (mask >> 16)
-		pm1_en = (uint16_t)((pm1_en & ~(mask >> 16)) | (v >> 16));
+		pm1_en = (uint16_t)((pm1_en & ~(mask >> 16)) | (v >> 16)) &
+			 DM_PM1_PWRBTN;
+	update_sci();
 	pthread_mutex_unlock(&lock);
 }
 
@@ -65,25 +81,25 @@ static void cnt_read(void *dev, uint64_t addr, unsigned int size,
 		     uint64_t *value)
 {
 	pthread_mutex_lock(&lock);
-	*value = pm1_cnt >> ((addr - PM1A_CNT) * 8);
+	*value = pm1_cnt >> ((addr - DM_PM1A_CNT_PORT) * 8);
 	pthread_mutex_unlock(&lock);
 }
 
 static void cnt_write(void *dev, uint64_t addr, unsigned int size,
 		      uint64_t value)
 {
-	uint16_t v = (uint16_t)(value << ((addr - PM1A_CNT) * 8));
+	uint16_t v = (uint16_t)(value << ((addr - DM_PM1A_CNT_PORT) * 8));
 
-	if (size != 2 || addr != PM1A_CNT)
+	if (size != 2 || addr != DM_PM1A_CNT_PORT)
 		return;		/* the register is written whole */
 	if ((v & ISLET_VM_PM1A_SLP_EN) &&
-	    (v & PM1_CNT_SLP_TYP) == ISLET_VM_PM1A_SLP_TYP_S5) {
+	    (v & DM_PM1_CNT_SLP_TYP) == ISLET_VM_PM1A_SLP_TYP_S5) {
 		dm_request(DM_REQ_POWEROFF, 0);
 		return;
 	}
 	/* SLP_EN is write-only; SCI_EN stays set. */
 	pthread_mutex_lock(&lock);
-	pm1_cnt = (uint16_t)((v & ~ISLET_VM_PM1A_SLP_EN) | PM1_CNT_SCI_EN);
+	pm1_cnt = (uint16_t)((v & ~ISLET_VM_PM1A_SLP_EN) | DM_PM1_CNT_SCI_EN);
 	pthread_mutex_unlock(&lock);
 }
 
@@ -96,7 +112,7 @@ static void tmr_read(void *dev, uint64_t addr, unsigned int size,
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ticks = ((unsigned __int128)ts.tv_sec * 1000000000ULL + ts.tv_nsec) *
 		PM_TMR_HZ / 1000000000ULL;
-	*value = (uint32_t)(ticks >> ((addr - PM_TMR) * 8));
+	*value = (uint32_t)(ticks >> ((addr - DM_PM_TMR_PORT) * 8));
 }
 
 static void reset_read(void *dev, uint64_t addr, unsigned int size,
@@ -108,9 +124,9 @@ static void reset_read(void *dev, uint64_t addr, unsigned int size,
 static void reset_write(void *dev, uint64_t addr, unsigned int size,
 			uint64_t value)
 {
-	if (addr == RESET_CONTROL && (value & RST_CPU))
+	if (addr == DM_RESET_PORT && (value & RST_CPU))
 		dm_request(DM_REQ_RESET, 0);
-	else if (addr == KBC_CMD && (value & 0xff) == KBC_PULSE_RESET)
+	else if (addr == DM_KBC_PORT && (value & 0xff) == KBC_PULSE_RESET)
 		dm_request(DM_REQ_RESET, 0);
 }
 
@@ -119,23 +135,36 @@ static const struct dm_io_ops cnt_ops = { cnt_read, cnt_write };
 static const struct dm_io_ops tmr_ops = { tmr_read, NULL };
 static const struct dm_io_ops reset_ops = { reset_read, reset_write };
 
+void dm_pm_power_button(void)
+{
+	pthread_mutex_lock(&lock);
+	pm1_sts |= DM_PM1_PWRBTN;
+	update_sci();
+	pthread_mutex_unlock(&lock);
+}
+
 void dm_pm_reset(void)
 {
 	pthread_mutex_lock(&lock);
 	pm1_sts = pm1_en = 0;
-	pm1_cnt = PM1_CNT_SCI_EN;
+	pm1_cnt = DM_PM1_CNT_SCI_EN;
+	/* Lowers a raised SCI; before the VM exists it was never raised. */
+	update_sci();
 	pthread_mutex_unlock(&lock);
 }
 
 int dm_pm_init(const struct dm_config *cfg, struct dm_error *err)
 {
 	dm_pm_reset();
-	if (dm_io_register(DM_PIO, PM1A_EVT, 4, &evt_ops, NULL, "pm1a_evt") ||
-	    dm_io_register(DM_PIO, PM1A_CNT, 2, &cnt_ops, NULL, "pm1a_cnt") ||
-	    dm_io_register(DM_PIO, PM_TMR, 4, &tmr_ops, NULL, "pm_tmr") ||
-	    dm_io_register(DM_PIO, RESET_CONTROL, 1, &reset_ops, NULL,
+	if (dm_io_register(DM_PIO, DM_PM1A_EVT_PORT, DM_PM1A_EVT_LEN,
+			   &evt_ops, NULL, "pm1a_evt") ||
+	    dm_io_register(DM_PIO, DM_PM1A_CNT_PORT, DM_PM1A_CNT_LEN,
+			   &cnt_ops, NULL, "pm1a_cnt") ||
+	    dm_io_register(DM_PIO, DM_PM_TMR_PORT, DM_PM_TMR_LEN, &tmr_ops,
+			   NULL, "pm_tmr") ||
+	    dm_io_register(DM_PIO, DM_RESET_PORT, 1, &reset_ops, NULL,
 			   "reset") ||
-	    dm_io_register(DM_PIO, KBC_CMD, 1, &reset_ops, NULL, "kbc"))
+	    dm_io_register(DM_PIO, DM_KBC_PORT, 1, &reset_ops, NULL, "kbc"))
 		return dm_fail(err, "power management ports taken");
 	return 0;
 }

@@ -42,6 +42,7 @@
 #define LOADED_HIGH		BIT(0)
 #define KEEP_SEGMENTS		BIT(6)
 #define CAN_USE_HEAP		BIT(7)
+#define XLF_KERNEL_64		BIT(0)
 #define XLF_CAN_BE_LOADED_ABOVE_4G BIT(1)
 #define LOADER_UNDEFINED	0xff	/* type_of_loader: no assigned ID */
 
@@ -115,9 +116,12 @@ int bzimage_parse(const void *image, u64 size, struct bzimage_info *info)
 	info->relocatable = img[HDR_RELOCATABLE] != 0;
 	info->cmdline_size = rd(img, HDR_CMDLINE_SIZE, 4);
 	info->initrd_addr_max = rd(img, HDR_INITRD_ADDR_MAX, 4);
-	if (info->version >= 0x020c)
-		info->xlf_can_be_loaded_above_4g =
-			rd(img, HDR_XLOADFLAGS, 2) & XLF_CAN_BE_LOADED_ABOVE_4G;
+	if (info->version >= 0x020c) {
+		u32 xlf = rd(img, HDR_XLOADFLAGS, 2);
+
+		info->xlf_can_be_loaded_above_4g = xlf & XLF_CAN_BE_LOADED_ABOVE_4G;
+		info->xlf_kernel_64 = xlf & XLF_KERNEL_64;
+	}
 
 	/* init_size covers the copied kernel too; less means a corrupt
 	 * header, and a loader trusting it would place things over the

@@ -22,6 +22,7 @@ struct bzimage_info {
 	u32 cmdline_size;	/* max command line length, without the NUL */
 	u32 initrd_addr_max;
 	bool xlf_can_be_loaded_above_4g;
+	bool xlf_kernel_64;	/* has the 64-bit entry at pm start + 0x200 */
 };
 
 /* Check and parse a bzImage of @size bytes.  Requires the "HdrS" magic,

@@ -8,17 +8,22 @@ DM_UNIT_DIR	:= tests/dm
 DM_UNIT_OUT	:= $(BUILD)/tests/dm
 DM_UNIT_CFLAGS	:= $(HOST_CFLAGS) $(UNIT_SAN) -D_GNU_SOURCE -pthread -Iinclude \
 		   -I$(DM_DIR)/include -I$(DM_DIR)/core -I$(DM_DIR)/boot \
-		   -I$(DM_DIR)/hw -Itests/unit -MMD -MP
+		   -I$(DM_DIR)/hw -I$(DM_DIR)/virtio -Itests/unit -MMD -MP
 DM_UNIT_SRCS	:= $(wildcard $(DM_UNIT_DIR)/*.c) tests/unit/unit_run.c
 DM_UNIT_DM_SRCS	:= $(filter-out $(DM_DIR)/core/main.c,$(DM_SRCS)) \
-		   $(LIBISLET_SRCS)
+		   $(LIBISLET_SRCS) $(DM_HV_SRCS)
 DM_UNIT_OBJS	:= $(patsubst %.c,$(DM_UNIT_OUT)/%.o,$(DM_UNIT_SRCS) \
 		   $(DM_UNIT_DM_SRCS))
 
 $(DM_UNIT_OUT)/%.o: %.c | $(DEPS_BUILD)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(DM_UNIT_CFLAGS) -c -o $@ $<
-$(DM_UNIT_OUT)/dm-unit-tests: $(DM_UNIT_OBJS)
+$(DM_UNIT_OUT)/hypervisor/%.o $(DM_UNIT_OUT)/devicemodel/boot/linux.o: \
+	DM_UNIT_CFLAGS += $(DM_HV_CFLAGS)
+# The Linux loader's tests also load the kernel the build fetched, if any.
+$(DM_UNIT_OUT)/tests/dm/test_linux.o: DM_UNIT_CFLAGS += $(DM_HV_CFLAGS) \
+	-DDM_UNIT_KERNEL='"$(abspath $(BUILD))/kernel/vmlinuz"'
+$(DM_UNIT_OUT)/dm-unit-tests: $(DM_UNIT_OBJS) $(DM_DSDT_OBJ)
 	$(HOSTCC) $(UNIT_SAN) -pthread -o $@ $^ -lcunit
 
 # The example's own Makefile must build it from the library (the way a

@@ -11,5 +11,15 @@ int register_uart_tests(void);
 int register_elf_tests(void);
 int register_io_tests(void);
 int register_mem_tests(void);
+int register_rtc_tests(void);
+int register_pit_tests(void);
+int register_pci_tests(void);
+int register_virtqueue_tests(void);
+int register_virtio_pci_tests(void);
+int register_virtio_blk_tests(void);
+int register_virtio_net_tests(void);
+int register_virtio_console_tests(void);
+int register_linux_tests(void);
+int register_acpi_tests(void);
 
 #endif

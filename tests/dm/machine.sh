@@ -71,8 +71,9 @@ refuse slot-conflict 2 "slot conflict" -s 3,virtio-blk,a.img \
 refuse missing-kernel 1 "cannot open /nope.elf" -E /nope.elf vm
 refuse too-much-memory 1 "not enough memory" -m 64G -E $G/dm.elf vm
 refuse cpu0 1 "CPU 0" --cpu_affinity 0 -E $G/dm.elf vm
-refuse pci 1 "PCI devices are not emulated yet" -s 3,virtio-rnd \
+refuse no-device-type 1 "no device type virtio-bogus" -s 3,virtio-bogus \
 	-E $G/dm.elf vm
+refuse missing-disk 1 "/nope.img" -s 3,virtio-blk,/nope.img -E $G/dm.elf vm
 islet-dm --help > /tmp/dm.out 2>&1
 if [ $? = 0 ] && grep -q '^SYNOPSIS' /tmp/dm.out &&
    grep -q -- '--cpu_affinity' /tmp/dm.out; then
@@ -160,6 +161,26 @@ else
 fi
 run after-sigterm 1 --cpu_affinity 1 -l com1,stdio --debugexit \
 	-E $G/dm.elf -B pmtimer dm-after
+
+# SIGUSR1 presses the ACPI power button: the guest sees the SCI.
+rm -f /tmp/pb.log
+islet-dm --cpu_affinity 1 -m 32M -l com1,file:/tmp/pb.log --debugexit \
+	-E $G/dm.elf -B pwrbtn dm-pwrbtn &
+pid=$!
+i=0
+while [ $i -lt 100 ] && ! grep -q "dm: waiting" /tmp/pb.log 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -USR1 $pid
+wait $pid
+status=$?
+sed "s/^/DM-GUEST: pwrbtn: /" /tmp/pb.log
+if [ "$status" != 1 ] || grep -q '^FAIL' /tmp/pb.log; then
+	result pwrbtn FAIL "exit status $status (1 expected), or the guest failed"
+else
+	result pwrbtn PASS
+fi
 
 bad=$(dmesg | grep -E 'Oops|BUG:|WARNING:|Call Trace|general protection' |
 	head -n 1)

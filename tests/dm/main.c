@@ -10,6 +10,16 @@ int main(void)
 		register_elf_tests,
 		register_io_tests,
 		register_mem_tests,
+		register_rtc_tests,
+		register_pit_tests,
+		register_pci_tests,
+		register_virtqueue_tests,
+		register_virtio_pci_tests,
+		register_virtio_blk_tests,
+		register_virtio_net_tests,
+		register_virtio_console_tests,
+		register_linux_tests,
+		register_acpi_tests,
 	};
 
 	return unit_run(suites, sizeof(suites) / sizeof(suites[0]));

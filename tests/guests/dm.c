@@ -10,6 +10,10 @@
  *   reset     first boot: leaves a mark in low memory and resets through
  *             port 0xcf9; second boot: finds the mark and passes
  *   poweroff  writes S5 to PM1a control (0x404): islet-dm ends with 0
+ *   pwrbtn    enables the power button event, prints "dm: waiting for the
+ *             power button" and waits for the SCI (GSI 9, level) that
+ *             SIGUSR1 to islet-dm makes; PWRBTN_STS must be set, and
+ *             clearing it must end the SCI
  *   spin      prints "dm: spinning" and halts with interrupts off, for
  *             islet-dm to be killed
  * Without --debugexit the exit port is nobody's, so only "poweroff" and
@@ -20,7 +24,12 @@
 #include "libguest.h"
 
 #define COM1		0x3f8
+#define PM1A_EVT	0x400
+#define PM1A_EN		0x402
 #define PM1A_CNT	0x404
+#define PWRBTN		0x0100
+#define SCI_GSI		9
+#define SCI_VEC		0x65
 #define PM_TMR		0x408
 #define RESET_CONTROL	0xcf9
 #define IOAPIC		IOAPIC_DEFAULT_BASE
@@ -31,7 +40,8 @@
 #define RESET_MARK_GPA	0x5000
 #define RESET_MARK	0x7e5e7e5eU
 
-static volatile u32 com1_irqs;
+static volatile u32 com1_irqs, scis;
+static volatile u16 sci_sts;
 
 static void ioapic_write(u32 reg, u32 val)
 {
@@ -125,6 +135,34 @@ static void test_pmtimer(void)
 	       "PM timer: %u ticks in %lu us", b - a, us);
 }
 
+/* Level-triggered: the status is cleared before the EOI, or the SCI
+ * comes again at once. */
+static void sci_irq(struct ex_regs *r)
+{
+	sci_sts = inw(PM1A_EVT);
+	outw(PM1A_EVT, sci_sts & PWRBTN);
+	scis++;
+	apic_eoi();
+}
+
+static void test_pwrbtn(void)
+{
+	handle_irq(SCI_VEC, sci_irq);
+	apic_sw_enable();
+	ioapic_write(0x10 + 2 * SCI_GSI, SCI_VEC | 1 << 15);	/* level */
+	ioapic_write(0x11 + 2 * SCI_GSI, apic_id() << 24);
+	outw(PM1A_EN, PWRBTN);
+	report(inw(PM1A_EN) == PWRBTN, "PWRBTN_EN reads back");
+	printf("dm: waiting for the power button\n");
+	irq_enable();
+	wait_flag(&scis, 30000000);
+	delay_us(2000);		/* a stuck line would deliver again */
+	irq_disable();
+	report(scis == 1, "one SCI for one press (%u)", scis);
+	report(sci_sts & PWRBTN, "PWRBTN_STS was set (0x%x)", sci_sts);
+	report(!(inw(PM1A_EVT) & PWRBTN), "PWRBTN_STS clears");
+}
+
 static void test_reset(void)
 {
 	volatile u32 *mark = (volatile u32 *)RESET_MARK_GPA;
@@ -150,6 +188,8 @@ int main(int argc, char **argv)
 		test_pmtimer();
 	if (test_arg(argc, argv, "reset"))
 		test_reset();
+	if (test_arg(argc, argv, "pwrbtn"))
+		test_pwrbtn();
 	if (test_arg(argc, argv, "poweroff")) {
 		printf("dm: powering off\n");
 		outw(PM1A_CNT, 0x2000 | 5 << 10);

@@ -8,8 +8,11 @@ header carries no time stamp.
 
 usage: mkinitramfs.py -o OUT.cpio.gz --init INIT [--busybox PATH]
                       [--file SRC:DEST[:MODE]]...
+       mkinitramfs.py -o OUT.cpio.gz --extra --file SRC:DEST[:MODE]...
 DEST is an absolute path inside the image; MODE is octal (default: the
-source's permission bits).
+source's permission bits).  --extra writes only the given files (and
+their directories): an archive to append to a full one, since the kernel
+unpacks concatenated archives in turn.
 """
 import argparse
 import gzip
@@ -77,20 +80,36 @@ def applets(busybox):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-o", "--output", required=True)
-    ap.add_argument("--init", required=True)
+    ap.add_argument("--init")
+    ap.add_argument("--extra", action="store_true")
     ap.add_argument("--busybox", default="/bin/busybox")
     ap.add_argument("--file", action="append", default=[],
                     metavar="SRC:DEST[:MODE]")
     args = ap.parse_args()
+    if bool(args.init) == args.extra:
+        ap.error("give either --init or --extra")
 
+    cpio = Cpio()
+    if not args.extra:
+        base(cpio, args)
+    add_files(cpio, args.file)
+
+    tmp = args.output + ".tmp"
+    with open(tmp, "wb") as raw:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0,
+                           compresslevel=9) as gz:
+            gz.write(cpio.finish())
+    os.replace(tmp, args.output)
+
+
+def base(cpio, args):
+    """The directories, /dev/console, busybox with its applets, /init."""
     with open(args.busybox, "rb") as f:
         bb = f.read()
     # A dynamically linked busybox would find no libc in the image.
     if b"/lib64/ld-linux" in bb[:4096]:
         sys.exit(f"mkinitramfs: {args.busybox} is not static "
                  "(install busybox-static)")
-
-    cpio = Cpio()
     for d in DIRS:
         cpio.dir(d, 0o1777 if d == "tmp" else 0o755)
     # The kernel opens /dev/console for init before devtmpfs is mounted.
@@ -103,7 +122,9 @@ def main():
     with open(args.init, "rb") as f:
         cpio.file("init", f.read(), 0o755)
 
-    for spec in args.file:
+
+def add_files(cpio, specs):
+    for spec in specs:
         parts = spec.split(":")
         if len(parts) not in (2, 3) or not parts[1].startswith("/"):
             sys.exit(f"mkinitramfs: bad --file {spec!r}")
@@ -121,13 +142,6 @@ def main():
         for d in reversed(missing):
             cpio.dir(d)
         cpio.file(dest, data, perm)
-
-    tmp = args.output + ".tmp"
-    with open(tmp, "wb") as raw:
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0,
-                           compresslevel=9) as gz:
-            gz.write(cpio.finish())
-    os.replace(tmp, args.output)
 
 
 if __name__ == "__main__":

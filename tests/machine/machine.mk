@@ -42,15 +42,17 @@ MACHINE_INPUTS := $(SVM_KERNEL) $(INITRAMFS) $(FIXED_SEED) $(BUILD)/islet.bin
 check-machine: $(MACHINE_INPUTS) | $(DEPS_CHECK)
 	$(PYTHON) tests/machine/run_tests.py --kernel $(SVM_KERNEL) \
 		--initrd $(INITRAMFS) --islet $(BUILD)/islet.bin \
-		--elf $(BUILD)/hypervisor/islet.elf --work $(BUILD)/tests/machine
+		--elf $(BUILD)/hypervisor/islet.elf --work $(BUILD)/tests/machine \
+		--linux-initrd $(LINUX_INITRD)
 
-# The main job: Islet + Service VM in Bochs, its console on this terminal.
-# RUN_ARGS="--bare" boots Linux without the hypervisor, "--cpus 2" gives the
-# machine two CPUs.
+# The main job: Islet + Service VM in Bochs, which launches a Linux User
+# VM; both consoles on this terminal.  RUN_ARGS="--shell" stops at the
+# Service VM's shell, "--bare" boots Linux without the hypervisor, "--cpus
+# 3" gives the machine three CPUs.
 run: $(MACHINE_INPUTS) | $(DEPS_CHECK)
 	@$(PYTHON) tests/machine/run.py --kernel $(SVM_KERNEL) \
 		--initrd $(INITRAMFS) --islet $(BUILD)/islet.bin \
-		--work $(BUILD)/run $(RUN_ARGS)
+		--linux-initrd $(LINUX_INITRD) --work $(BUILD)/run $(RUN_ARGS)
 
 CHECKS += check-machine
 .PHONY: check-machine run

@@ -97,6 +97,7 @@ class Spec:
     extra_cmdline: str = ""
     run_args: dict = field(default_factory=dict)
     islet_args: str = ""     # after the hypervisor's default arguments
+    initrd: str = "test"     # "linux": the one with the User VM's files
 
 
 # Wall-clock limits: a 1-CPU boot takes 20-30 s of CPU here, a 2-CPU one
@@ -175,6 +176,10 @@ SPECS = [
     # at 10M ips as islet-hsm.
     Spec("islet-dm", "islet", "dm", cpus=3, timeout=1500,
          run_args=dict(ips=HSM_IPS)),
+    # A Linux User VM launched by one islet-dm command
+    # (tests/uservm/run.sh) on CPU 1; 10M ips as islet-hsm.
+    Spec("islet-linux", "islet", "linux", cpus=2, timeout=2400,
+         run_args=dict(ips=HSM_IPS), initrd="linux"),
 ]
 TESTS = [s.name for s in SPECS]
 
@@ -675,10 +680,10 @@ def check_islet_guests(r, n=3, name="islet-guests", apicv=True):
 
 # tests/dm/machine.sh's cases: each must print "DM-RESULT: <case> PASS".
 DM_CASES = ("bad-option", "no-kernel", "slot-conflict", "missing-kernel",
-            "too-much-memory", "cpu0", "pci", "help", "uart", "give-up", "pmtimer",
-            "cpuid-smp", "apic", "reset", "poweroff", "exitcost",
-            "config-file",
-            "example-counter", "sigterm", "after-sigterm")
+            "too-much-memory", "cpu0", "no-device-type", "missing-disk",
+            "help", "uart", "give-up", "pmtimer", "cpuid-smp", "apic",
+            "reset", "poweroff", "exitcost", "config-file",
+            "example-counter", "sigterm", "after-sigterm", "pwrbtn")
 
 
 def check_islet_dm(r, n=3):
@@ -719,6 +724,74 @@ def check_islet_dm(r, n=3):
     return c
 
 
+# tests/uservm/run.sh's checks: each must PASS.
+LINUX_CASES = ("islet-dm", "guest-acpi", "guest-cpus", "guest-blk",
+               "guest-net", "guest-rnd", "guest-console", "disk-file",
+               "console-file")
+
+
+def check_islet_linux(r, n=2):
+    """tests/uservm/run.sh: a Linux User VM launched by one islet-dm
+    command checks its devices, and the Service VM finds what it wrote."""
+    c = Check("islet-linux")
+    serial = r.serial
+    check_smp_islet_start(c, r, islet_lines(r), n)
+    verdicts = {}
+    for ln in bochs.lines_with(serial, "LINUX-RESULT: "):
+        m = re.match(r"LINUX-RESULT: (\S+) (PASS|FAIL)\b ?(.*)", ln)
+        if m:
+            verdicts.setdefault(m.group(1), []).append(m.group(2) + " " +
+                                                       m.group(3))
+    for case in LINUX_CASES:
+        got = verdicts.get(case)
+        c.require(got and all(v.startswith("PASS") for v in got),
+                  f"islet-linux check {case}: " +
+                  ("; ".join(got) if got else "no LINUX-RESULT line"))
+    for case, got in verdicts.items():
+        if case not in LINUX_CASES:
+            c.require(all(v.startswith("PASS") for v in got),
+                      f"islet-linux check {case}: {'; '.join(got)}")
+    c.perf = linux_figures(serial)
+    c.info += ["  " + ln for ln in c.perf]
+    c.require("LINUX-RUN-RESULT: PASS" in serial, "the Linux User VM run "
+              "failed: " + "; ".join(bochs.lines_with(serial,
+                                                      "LINUX-RUN-RESULT")))
+    created = bochs.lines_with(serial, "islet: created VM")
+    destroyed = bochs.lines_with(serial, "islet: destroyed VM")
+    c.require(len(created) == 1 and len(destroyed) == 1,
+              f"{len(created)} VMs created, {len(destroyed)} destroyed "
+              "(one of each expected)")
+    check_result(c, r)
+    check_marker(c, r)
+    check_ended_by_poweroff(c, r)
+    return c
+
+
+def linux_figures(serial):
+    """The islet-linux run's figures: launch to the guest's userspace
+    (guest ticks: its TSC counts from the VM's start), and virtio-blk
+    throughput next to the Service VM's own reads of an image file."""
+    perf = {}
+    for ln in bochs.lines_with(serial, "LINUX-PERF: ") + \
+            bochs.lines_with(serial, "UVM-PERF: "):
+        parts = ln.split(": ", 1)[1].split()
+        perf[parts[0]] = [int(x) for x in parts[1:] if x.isdigit()]
+    out = []
+    for ln in bochs.lines_with(serial, "UVM-MARKER: userspace"):
+        out.append(f"User VM userspace reached at guest tick "
+                   f"{ln.split()[-1]} (its TSC starts with the VM)")
+        break
+    for op in ("read", "write"):
+        g, s = perf.get(f"blk-{op}"), perf.get(f"svm-{op}")
+        if g and s and g[1] and s[1]:
+            gbps = g[0] / g[1]
+            sbps = s[0] / s[1]
+            out.append(f"virtio-blk {op}: {g[0] >> 20} MiB in {g[1]:,} "
+                       f"guest ticks; the Service VM {s[0] >> 20} MiB in "
+                       f"{s[1]:,}; ratio {gbps / sbps:.3f}")
+    return out
+
+
 CHECKS = {
     "bare": check_bare,
     "islet-boot": check_islet_boot,
@@ -731,6 +804,7 @@ CHECKS = {
     "islet-guests-emul": lambda r: check_islet_guests(
         r, name="islet-guests-emul", apicv=False),
     "islet-dm": check_islet_dm,
+    "islet-linux": check_islet_linux,
 }
 
 
@@ -791,6 +865,8 @@ def main():
     ap.add_argument("--work", default="build/tests/machine")
     ap.add_argument("-j", "--jobs", type=int, default=len(TESTS))
     ap.add_argument("--timeout-scale", type=float, default=1.0)
+    ap.add_argument("--linux-initrd", default="build/initramfs-linux.cpio.gz",
+                    help="the initramfs of the islet-linux run")
     ap.add_argument("tests", nargs="*", default=TESTS)
     args = ap.parse_args()
     for t in args.tests:
@@ -823,7 +899,8 @@ def main():
         if spec.extra_cmdline:
             cmdline += " " + spec.extra_cmdline
         boot = bochs.Boot(mode=spec.mode, kernel=args.kernel,
-                          initrd=args.initrd, cmdline=cmdline,
+                          initrd=(args.linux_initrd if spec.initrd == "linux"
+                                  else args.initrd), cmdline=cmdline,
                           islet=args.islet)
         if spec.islet_args:
             boot.islet_args += " " + spec.islet_args

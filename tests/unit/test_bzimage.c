@@ -83,6 +83,7 @@ static void test_parse(void)
 	CU_ASSERT_EQUAL(info.cmdline_size, 2047);
 	CU_ASSERT_EQUAL(info.initrd_addr_max, 0x7fffffff);
 	CU_ASSERT(info.xlf_can_be_loaded_above_4g);
+	CU_ASSERT(info.xlf_kernel_64);
 
 	/* setup_sects 0 means 4. */
 	img[0x1f1] = 0;
@@ -93,6 +94,7 @@ static void test_parse(void)
 	make_image(0x020b);
 	CU_ASSERT_EQUAL(parse_copy(IMG_SIZE), 0);
 	CU_ASSERT(!info.xlf_can_be_loaded_above_4g);
+	CU_ASSERT(!info.xlf_kernel_64);
 
 	/* A non-relocatable kernel need not state an alignment. */
 	make_image(0x020a);

@@ -1,0 +1,62 @@
+/*
+ * A fake guest for the suites of islet-dm's virtio devices
+ * (test_virtio_blk.c, test_virtio_net.c, test_virtio_console.c): guest
+ * RAM over a malloc'd buffer in dm_vm.mem, the real PCI bus with one
+ * device at slot VDRV_SLOT reached by MMIO through io.c, interrupts
+ * recorded through dm_irq, and a driver that sets the device up and
+ * builds chains the way Linux's virtio drivers do (or the way a hostile
+ * one would).
+ */
+#ifndef VDEV_DRIVER_H
+#define VDEV_DRIVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "virtio.h"
+
+#define VDRV_SLOT	3
+#define VDRV_RAM_SIZE	(4U << 20)
+
+struct vdrv_buf {
+	uint64_t gpa;
+	uint32_t len;
+	bool write;		/* device-writable */
+};
+
+/* The machine with -s VDRV_SLOT,@dev,@conf; 0, or -1 with @err when the
+ * bus (the device's init) refused it. */
+int vdrv_start(const char *dev, const char *conf, struct dm_error *err);
+void vdrv_stop(void);
+struct virtio_dev *vdrv_dev(void);
+
+/* Guest memory: a host pointer to @gpa, and fresh buffers (zeroed). */
+uint8_t *vdrv_ram(uint64_t gpa);
+uint64_t vdrv_alloc(uint32_t len);
+
+uint64_t vdrv_device_features(void);
+/* The probe up to FEATURES_OK with @features; the status read back. */
+uint8_t vdrv_negotiate(uint64_t features);
+/* Queue @q of @size entries at the driver's rings, enabled. */
+void vdrv_queue(unsigned int q, uint16_t size);
+void vdrv_driver_ok(void);
+uint8_t vdrv_status(void);
+/* Writes 0 to device_status; the driver's rings are forgotten. */
+void vdrv_reset(void);
+uint64_t vdrv_config(unsigned int off, unsigned int size);
+
+/* Puts a chain of @n buffers in queue @q and makes it available (no
+ * notify); its head. */
+uint16_t vdrv_add(unsigned int q, const struct vdrv_buf *bufs, unsigned int n);
+void vdrv_kick(unsigned int q);
+/* The next used element of queue @q: true with *@id and *@len. */
+bool vdrv_used(unsigned int q, uint32_t *id, uint32_t *len);
+/* The same, waiting up to 5 s (devices with a thread of their own). */
+bool vdrv_wait_used(unsigned int q, uint32_t *id, uint32_t *len);
+/* Used-buffer interrupts raised (INTx rising edges), and the ISR read
+ * that acknowledges them. */
+unsigned int vdrv_interrupts(void);
+void vdrv_ack(void);
+
+#endif /* VDEV_DRIVER_H */
