@@ -7,9 +7,12 @@
  */
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "boot.h"
 
@@ -42,30 +45,45 @@ struct mb_mmap_entry {
 int dm_read_file(const char *path, size_t max, uint8_t **buf, size_t *size,
 		 struct dm_error *err)
 {
-	FILE *f = fopen(path, "rb");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
 	uint8_t *b;
-	size_t n;
+	size_t n = 0;
 
-	if (!f)
+	if (fd < 0)
 		return dm_fail(err, "cannot open %s: %s", path,
 			       strerror(errno));
-	b = malloc(max + 1);
-	if (!b) {
-		fclose(f);
-		return dm_fail(err, "%s: out of memory", path);
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return dm_fail(err, "%s is not a regular file", path);
 	}
-	n = fread(b, 1, max + 1, f);
-	if (ferror(f)) {
-		fclose(f);
-		free(b);
-		return dm_fail(err, "cannot read %s", path);
-	}
-	fclose(f);
-	if (n > max) {
-		free(b);
+	if ((uint64_t)st.st_size > max) {
+		close(fd);
 		return dm_fail(err, "%s is larger than %zu MiB", path,
 			       max >> 20);
 	}
+	/* As large as the file, not as the limit: a big limit must not
+	 * cost memory. */
+	b = malloc(st.st_size ? (size_t)st.st_size : 1);
+	if (!b) {
+		close(fd);
+		return dm_fail(err, "%s: out of memory", path);
+	}
+	while (n < (size_t)st.st_size) {
+		ssize_t got = read(fd, b + n, (size_t)st.st_size - n);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			close(fd);
+			free(b);
+			return dm_fail(err, "cannot read %s: %s", path,
+				       got ? strerror(errno) :
+				       "it shrank while being read");
+		}
+		n += (size_t)got;
+	}
+	close(fd);
 	*buf = b;
 	*size = n;
 	return 0;

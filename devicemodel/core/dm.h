@@ -87,6 +87,14 @@ void dm_event_del(int fd);
 int dm_event_run(void);
 void dm_event_stop(void);
 
+/* ---- The terminal on stdin (tty.c) ---- */
+
+/* stdin raw when it is a terminal, for the one backend that gives its
+ * keys to the guest; as it was again with dm_stdin_restore() and at
+ * exit. */
+void dm_stdin_raw(void);
+void dm_stdin_restore(void);
+
 /* ---- The VM (vm.c) ---- */
 
 enum dm_request {

@@ -303,6 +303,6 @@ int dm_vm_run(const struct dm_config *cfg)
 	islet_mem_free(vm->mem.base, vm->mem.size);
 	free(image);
 	free(initrd);
-	dm_lpc_restore_tty();
+	dm_stdin_restore();
 	return end_status;
 }

@@ -8,7 +8,6 @@
 /* lpc.c: COM1 and COM2 with the backends of -l. */
 int dm_lpc_init(const struct dm_config *cfg, struct dm_error *err);
 void dm_lpc_reset(void);
-void dm_lpc_restore_tty(void);
 
 /* pm.c: ACPI PM registers (PM1a event/control, PM timer) and the reset
  * control register 0xcf9: S5 and resets become requests to main. */

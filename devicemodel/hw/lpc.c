@@ -45,9 +45,6 @@ static struct com coms[DM_NUM_UARTS] = {
 	  .lock = PTHREAD_MUTEX_INITIALIZER },
 };
 
-static struct termios saved_tio;
-static bool tio_saved;
-
 static void com_tx(void *arg, uint8_t byte)
 {
 	struct com *c = arg;
@@ -146,26 +143,11 @@ static void com_accept(int fd, void *arg)
 	dm_event_add(s, com_input, c);
 }
 
-void dm_lpc_restore_tty(void)
-{
-	if (tio_saved)
-		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
-}
-
 static int open_stdio(struct com *c, struct dm_error *err)
 {
-	struct termios tio;
-
 	c->out_fd = STDOUT_FILENO;
 	c->in_fd = STDIN_FILENO;
-	if (isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &saved_tio)) {
-		tio = saved_tio;
-		/* Raw input, but ^C still ends islet-dm. */
-		tio.c_lflag &= (tcflag_t)~(ICANON | ECHO);
-		tio.c_iflag &= (tcflag_t)~(ICRNL | IXON);
-		tio_saved = !tcsetattr(STDIN_FILENO, TCSANOW, &tio);
-		atexit(dm_lpc_restore_tty);
-	}
+	dm_stdin_raw();
 	return 0;
 }
 
@@ -246,9 +228,14 @@ int dm_lpc_init(const struct dm_config *cfg, struct dm_error *err)
 		if (dm_io_register(DM_PIO, c->base, 8, &com_ops, c, c->name))
 			return dm_fail(err, "%s: ports 0x%x-0x%x taken", c->name,
 				       c->base, c->base + 7);
-		if (c->in_fd >= 0 && dm_event_add(c->in_fd, com_input, c))
-			return dm_fail(err, "%s: cannot watch its input",
-				       c->name);
+		/* stdin from /dev/null or a regular file cannot be polled
+		 * (EPERM): a UART with no input then, as a script expects. */
+		ret = c->in_fd >= 0 ? dm_event_add(c->in_fd, com_input, c) : 0;
+		if (ret == -EPERM)
+			c->in_fd = -1;
+		else if (ret)
+			return dm_fail(err, "%s: cannot watch its input: %s",
+				       c->name, strerror(-ret));
 		if (c->listen_fd >= 0 &&
 		    dm_event_add(c->listen_fd, com_accept, c))
 			return dm_fail(err, "%s: cannot watch its socket",

@@ -22,7 +22,6 @@
  * clock edge, and in mode 3 a new count takes effect at the end of the
  * whole period rather than of the half period.
  */
-#include <pthread.h>
 #include <string.h>
 
 #include "clock.h"
@@ -459,105 +458,62 @@ void pit_init(struct pit *p, int64_t now)
 	pit_reset(p, now);
 }
 
-/* ---- Glue: ports, the timer, the lock ---- */
+/* ---- Glue: ports, the timer, the lock (clock.h's dm_clocked) ---- */
 
-static struct {
-	pthread_mutex_t lock;
-	struct pit pit;
-	struct dm_timer timer;
-	bool ports;
-} dev = {
-	.lock = PTHREAD_MUTEX_INITIALIZER,
-	.timer = { .fd = -1, .armed = DM_NEVER },
+static struct pit pit;
+
+static uint8_t glue_read(void *model, uint16_t port, int64_t now)
+{
+	return pit_read(model, port, now);
+}
+
+static void glue_write(void *model, uint16_t port, uint8_t value, int64_t now)
+{
+	pit_write(model, port, value, now);
+}
+
+static int64_t glue_update(void *model, int64_t now)
+{
+	return pit_update(model, now);
+}
+
+/* Only counter 0 has a timer; reads and port 0x61 leave it. */
+static bool glue_moves(uint16_t port, bool write)
+{
+	return write && port != PIT_PORT_SPEAKER;
+}
+
+static const struct dm_clocked_port pit_ports[] = {
+	{ PIT_PORT_COUNTER0, 4, "pit" },
+	{ PIT_PORT_SPEAKER, 1, "port61" },
 };
 
-static void rearm(void)
-{
-	dm_timer_arm(&dev.timer, pit_update(&dev.pit, dm_clock_now()));
-}
-
-static void pit_io_read(void *opaque, uint64_t addr, unsigned int size,
-			uint64_t *value)
-{
-	uint64_t v = 0;
-
-	pthread_mutex_lock(&dev.lock);
-	for (unsigned int i = 0; i < size; i++)
-		v |= (uint64_t)pit_read(&dev.pit, (uint16_t)(addr + i),
-					dm_clock_now()) << (i * 8);
-	pthread_mutex_unlock(&dev.lock);
-	*value = v;
-}
-
-static void pit_io_write(void *opaque, uint64_t addr, unsigned int size,
-			 uint64_t value)
-{
-	pthread_mutex_lock(&dev.lock);
-	for (unsigned int i = 0; i < size; i++)
-		pit_write(&dev.pit, (uint16_t)(addr + i),
-			  (uint8_t)(value >> (i * 8)), dm_clock_now());
-	/* Only counter 0 has a timer; reads and port 0x61 leave it. */
-	if (addr != PIT_PORT_SPEAKER)
-		rearm();
-	pthread_mutex_unlock(&dev.lock);
-}
-
-static const struct dm_io_ops pit_ops = {
-	.read = pit_io_read,
-	.write = pit_io_write,
+static const struct dm_clocked_ops pit_ops = {
+	.name = "PIT",
+	.ports = pit_ports,
+	.nports = 2,
+	.read = glue_read,
+	.write = glue_write,
+	.update = glue_update,
+	.moves = glue_moves,
 };
 
-static void pit_timer(int fd, void *arg)
-{
-	pthread_mutex_lock(&dev.lock);
-	dm_timer_ack(&dev.timer);
-	rearm();
-	pthread_mutex_unlock(&dev.lock);
-}
+static struct dm_clocked dev = DM_CLOCKED_INIT(&pit_ops, &pit);
 
 int dm_pit_init(const struct dm_config *cfg, struct dm_error *err)
 {
-	int ret;
-
-	pthread_mutex_lock(&dev.lock);
-	pit_init(&dev.pit, dm_clock_now());
-	pthread_mutex_unlock(&dev.lock);
-	if (dev.timer.fd < 0) {
-		ret = dm_timer_open(&dev.timer, pit_timer, NULL);
-		if (ret)
-			return dm_fail(err, "PIT: cannot set up its timer: %s",
-				       strerror(-ret));
-	}
-	if (!dev.ports) {
-		if (dm_io_register(DM_PIO, PIT_PORT_COUNTER0, 4, &pit_ops, NULL,
-				   "pit"))
-			return dm_fail(err, "PIT: ports 0x40-0x43 taken");
-		if (dm_io_register(DM_PIO, PIT_PORT_SPEAKER, 1, &pit_ops, NULL,
-				   "port61")) {
-			dm_io_unregister(DM_PIO, PIT_PORT_COUNTER0);
-			return dm_fail(err, "PIT: port 0x61 taken");
-		}
-		dev.ports = true;
-	}
-	return 0;
+	pit_init(&pit, dm_clocked_lock(&dev));
+	dm_clocked_unlock(&dev, false);
+	return dm_clocked_start(&dev, err);
 }
 
 void dm_pit_reset(void)
 {
-	pthread_mutex_lock(&dev.lock);
-	pit_reset(&dev.pit, dm_clock_now());
-	rearm();
-	pthread_mutex_unlock(&dev.lock);
+	pit_reset(&pit, dm_clocked_lock(&dev));
+	dm_clocked_unlock(&dev, true);
 }
 
 void dm_pit_deinit(void)
 {
-	pthread_mutex_lock(&dev.lock);
-	dm_timer_close(&dev.timer);
-	pthread_mutex_unlock(&dev.lock);
-	if (dev.ports) {
-		dm_io_unregister(DM_PIO, PIT_PORT_COUNTER0);
-		dm_io_unregister(DM_PIO, PIT_PORT_SPEAKER);
-		dev.ports = false;
-	}
+	dm_clocked_stop(&dev);
 }

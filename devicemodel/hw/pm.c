@@ -72,7 +72,7 @@ static void evt_write(void *dev, uint64_t addr, unsigned int size,
 	pm1_sts &= (uint16_t)~(v & mask);	/* write 1 to clear */
 	if (mask >> 16)
 		pm1_en = (uint16_t)((pm1_en & ~(mask >> 16)) | (v >> 16)) &
-			 DM_PM1_PWRBTN;
+			 DM_PM1_EN_WRITABLE;
 	update_sci();
 	pthread_mutex_unlock(&lock);
 }

@@ -24,6 +24,10 @@
 
 /* PM1 status and enable bits that exist; the others read 0. */
 #define DM_PM1_PWRBTN		0x0100U	/* PWRBTN_STS / PWRBTN_EN */
+/* Enable bits a guest may set: besides the power button, those ACPICA
+ * sets and reads back at start-up (TMR_EN, GBL_EN, RTC_EN); their events
+ * never happen here, so they only keep their value. */
+#define DM_PM1_EN_WRITABLE	(0x0001U | 0x0020U | DM_PM1_PWRBTN | 0x0400U)
 
 /* PM1 control. */
 #define DM_PM1_CNT_SCI_EN	0x0001U

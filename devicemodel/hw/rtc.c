@@ -24,7 +24,6 @@
  * day of the week is computed from the date (a written one is ignored).
  * Dates the guest writes out of range are normalized, not stored.
  */
-#include <pthread.h>
 #include <string.h>
 
 #include "clock.h"
@@ -485,99 +484,59 @@ void rtc_reset(struct rtc *r, int64_t now)
 	update_irq(r);
 }
 
-/* ---- Glue: ports, the timer, the lock ---- */
+/* ---- Glue: ports, the timer, the lock (clock.h's dm_clocked) ---- */
 
-static struct {
-	pthread_mutex_t lock;
-	struct rtc rtc;
-	struct dm_timer timer;
-	bool ports;
-} dev = {
-	.lock = PTHREAD_MUTEX_INITIALIZER,
-	.timer = { .fd = -1, .armed = DM_NEVER },
+static struct rtc rtc;
+
+static uint8_t glue_read(void *model, uint16_t port, int64_t now)
+{
+	return rtc_read(model, port, now);
+}
+
+static void glue_write(void *model, uint16_t port, uint8_t value, int64_t now)
+{
+	rtc_write(model, port, value, now);
+}
+
+static int64_t glue_update(void *model, int64_t now)
+{
+	return rtc_update(model, now);
+}
+
+static const struct dm_clocked_port rtc_ports[] = {
+	{ RTC_PORT_INDEX, 2, "rtc" },
 };
 
-/* Under dev.lock, after anything that may move the next event. */
-static void rearm(void)
-{
-	dm_timer_arm(&dev.timer, rtc_update(&dev.rtc, dm_clock_now()));
-}
-
-static void rtc_io_read(void *opaque, uint64_t addr, unsigned int size,
-			uint64_t *value)
-{
-	uint64_t v = 0;
-
-	pthread_mutex_lock(&dev.lock);
-	for (unsigned int i = 0; i < size; i++)
-		v |= (uint64_t)rtc_read(&dev.rtc, (uint16_t)(addr + i),
-					dm_clock_now()) << (i * 8);
-	rearm();
-	pthread_mutex_unlock(&dev.lock);
-	*value = v;
-}
-
-static void rtc_io_write(void *opaque, uint64_t addr, unsigned int size,
-			 uint64_t value)
-{
-	pthread_mutex_lock(&dev.lock);
-	/* outw 0x70 writes the index and then the data. */
-	for (unsigned int i = 0; i < size; i++)
-		rtc_write(&dev.rtc, (uint16_t)(addr + i),
-			  (uint8_t)(value >> (i * 8)), dm_clock_now());
-	rearm();
-	pthread_mutex_unlock(&dev.lock);
-}
-
-static const struct dm_io_ops rtc_ops = {
-	.read = rtc_io_read,
-	.write = rtc_io_write,
+/* Every access can move the next event (reading C clears its flags): no
+ * .moves. */
+static const struct dm_clocked_ops rtc_ops = {
+	.name = "RTC",
+	.ports = rtc_ports,
+	.nports = 1,
+	.read = glue_read,
+	.write = glue_write,
+	.update = glue_update,
 };
 
-static void rtc_timer(int fd, void *arg)
-{
-	pthread_mutex_lock(&dev.lock);
-	dm_timer_ack(&dev.timer);
-	rearm();
-	pthread_mutex_unlock(&dev.lock);
-}
+static struct dm_clocked dev = DM_CLOCKED_INIT(&rtc_ops, &rtc);
 
 int dm_rtc_init(const struct dm_config *cfg, uint64_t lowmem,
 		uint64_t highmem, struct dm_error *err)
 {
-	int ret;
+	int64_t now = dm_clocked_lock(&dev);
 
-	pthread_mutex_lock(&dev.lock);
-	rtc_init(&dev.rtc, lowmem, highmem, dm_clock_utc(), dm_clock_now());
-	pthread_mutex_unlock(&dev.lock);
-	if (dev.timer.fd < 0) {
-		ret = dm_timer_open(&dev.timer, rtc_timer, NULL);
-		if (ret)
-			return dm_fail(err, "RTC: cannot set up its timer: %s",
-				       strerror(-ret));
-	}
-	if (!dev.ports) {
-		if (dm_io_register(DM_PIO, RTC_PORT_INDEX, 2, &rtc_ops, NULL,
-				   "rtc"))
-			return dm_fail(err, "RTC: ports 0x70-0x71 taken");
-		dev.ports = true;
-	}
-	return 0;
+	rtc_init(&rtc, lowmem, highmem, dm_clock_utc(), now);
+	dm_clocked_unlock(&dev, false);
+	return dm_clocked_start(&dev, err);
 }
 
 void dm_rtc_reset(void)
 {
-	pthread_mutex_lock(&dev.lock);
-	rtc_reset(&dev.rtc, dm_clock_now());
-	rearm();
-	pthread_mutex_unlock(&dev.lock);
+	rtc_reset(&rtc, dm_clocked_lock(&dev));
+	dm_clocked_unlock(&dev, true);
 }
 
 void dm_rtc_deinit(void)
 {
-	pthread_mutex_lock(&dev.lock);
-	dm_timer_close(&dev.timer);
-	pthread_mutex_unlock(&dev.lock);
-	if (dev.ports && !dm_io_unregister(DM_PIO, RTC_PORT_INDEX))
-		dev.ports = false;
+	dm_clocked_stop(&dev);
 }

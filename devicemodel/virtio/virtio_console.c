@@ -58,8 +58,6 @@ struct vcon {
 
 /* stdin has one reader: one console, and only if no UART has it. */
 static bool stdio_taken;
-static struct termios saved_tio;
-static bool tio_saved;
 
 /* ---- Receive (the function's lock held) ---- */
 
@@ -218,16 +216,9 @@ static void vcon_config_read(struct virtio_dev *v, unsigned int off,
 
 /* ---- Set-up ---- */
 
-static void restore_tty(void)
-{
-	if (tio_saved)
-		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
-}
-
 static int open_stdio(struct vcon *c, struct dm_error *err)
 {
 	const struct dm_config *cfg = dm_vm.cfg;
-	struct termios tio;
 
 	for (int i = 0; cfg && i < DM_NUM_UARTS; i++)
 		if (cfg->uart[i].backend == DM_UART_STDIO)
@@ -239,17 +230,7 @@ static int open_stdio(struct vcon *c, struct dm_error *err)
 	c->backend = VCON_STDIO;
 	c->in_fd = STDIN_FILENO;
 	c->out_fd = STDOUT_FILENO;
-	/* Raw input, so that the guest gets each key as it comes; ^C still
-	 * ends islet-dm. */
-	if (isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &saved_tio)) {
-		tio = saved_tio;
-		tio.c_lflag &= (tcflag_t)~(ICANON | ECHO);
-		tio.c_iflag &= (tcflag_t)~(ICRNL | IXON);
-		if (!tcsetattr(STDIN_FILENO, TCSANOW, &tio) && !tio_saved) {
-			tio_saved = true;
-			atexit(restore_tty);
-		}
-	}
+	dm_stdin_raw();
 	stdio_taken = true;
 	return 0;
 }
@@ -326,7 +307,7 @@ static void vcon_free(struct vcon *c)
 	if (c->watched)
 		input_gate_fini(&c->gate);
 	if (c->backend == VCON_STDIO && c->out_fd >= 0) {
-		restore_tty();
+		dm_stdin_restore();
 		stdio_taken = false;
 	} else if (c->out_fd >= 0) {
 		close(c->out_fd);	/* the pty's master, or the file */

@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <islet/ioreq.h>
-
 #include "acpi.h"
 #include "dm.h"
 #include "hw.h"
@@ -801,22 +799,6 @@ static void record_msi(uint64_t addr, uint32_t data)
 
 static const struct dm_irq_ops recorder = { record_gsi, record_msi };
 
-static uint32_t pio(uint16_t port, unsigned int size, bool write,
-		    uint32_t value)
-{
-	struct islet_io_request r;
-
-	memset(&r, 0, sizeof(r));
-	r.type = ISLET_IOREQ_TYPE_PORTIO;
-	r.reqs.pio_request.direction = write ? ISLET_IOREQ_DIR_WRITE :
-					       ISLET_IOREQ_DIR_READ;
-	r.reqs.pio_request.address = port;
-	r.reqs.pio_request.size = size;
-	r.reqs.pio_request.value = value;
-	dm_io_dispatch(&r);
-	return r.reqs.pio_request.value;
-}
-
 #define STS	DM_PM1A_EVT_PORT
 #define EN	(DM_PM1A_EVT_PORT + 2)
 
@@ -830,29 +812,31 @@ static void test_power_button(void)
 	memset(&sci, 0, sizeof(sci));
 	dm_io_reset_all();
 	CU_ASSERT_EQUAL_FATAL(dm_pm_init(&cfg, &err), 0);
-	CU_ASSERT_EQUAL(pio(STS, 2, false, 0), 0);
-	CU_ASSERT_EQUAL(pio(EN, 2, false, 0), 0);
+	CU_ASSERT_EQUAL(dm_unit_pio(STS, 2, false, 0), 0);
+	CU_ASSERT_EQUAL(dm_unit_pio(EN, 2, false, 0), 0);
 
 	/* Pressed while the guest has not enabled it: status only. */
 	dm_pm_power_button();
-	CU_ASSERT_EQUAL(pio(STS, 2, false, 0), DM_PM1_PWRBTN);
+	CU_ASSERT_EQUAL(dm_unit_pio(STS, 2, false, 0), DM_PM1_PWRBTN);
 	CU_ASSERT_EQUAL(sci.calls, 0);
 	/* Enabling it raises the SCI on GSI 9. */
-	pio(EN, 2, true, DM_PM1_PWRBTN);
+	dm_unit_pio(EN, 2, true, DM_PM1_PWRBTN);
 	CU_ASSERT_EQUAL(sci.calls, 1);
 	CU_ASSERT_EQUAL(sci.gsi, DM_SCI_GSI);
 	CU_ASSERT_TRUE(sci.level);
-	/* Enable bits that do not exist (TMR_EN, GBL_EN) read 0. */
-	pio(EN, 2, true, DM_PM1_PWRBTN | 0x21);
-	CU_ASSERT_EQUAL(pio(EN, 2, false, 0), DM_PM1_PWRBTN);
+	/* TMR_EN, GBL_EN and RTC_EN keep their value (ACPICA reads them
+	 * back) but raise nothing; bits that do not exist read 0. */
+	dm_unit_pio(EN, 2, true, DM_PM1_PWRBTN | 0x8421);
+	CU_ASSERT_EQUAL(dm_unit_pio(EN, 2, false, 0), DM_PM1_PWRBTN | 0x421);
 	CU_ASSERT_EQUAL(sci.calls, 1);		/* no change, no call */
+	dm_unit_pio(EN, 2, true, DM_PM1_PWRBTN);
 	/* Writing 0s, or 1s elsewhere, leaves the status set. */
-	pio(STS, 2, true, 0x0001);
-	CU_ASSERT_EQUAL(pio(STS, 2, false, 0), DM_PM1_PWRBTN);
+	dm_unit_pio(STS, 2, true, 0x0001);
+	CU_ASSERT_EQUAL(dm_unit_pio(STS, 2, false, 0), DM_PM1_PWRBTN);
 	CU_ASSERT_TRUE(sci.level);
 	/* The guest clears it (write 1): the SCI goes low. */
-	pio(STS, 2, true, DM_PM1_PWRBTN);
-	CU_ASSERT_EQUAL(pio(STS, 2, false, 0), 0);
+	dm_unit_pio(STS, 2, true, DM_PM1_PWRBTN);
+	CU_ASSERT_EQUAL(dm_unit_pio(STS, 2, false, 0), 0);
 	CU_ASSERT_EQUAL(sci.calls, 2);
 	CU_ASSERT_FALSE(sci.level);
 
@@ -862,27 +846,27 @@ static void test_power_button(void)
 	dm_pm_power_button();
 	CU_ASSERT_EQUAL(sci.calls, 3);
 	CU_ASSERT_TRUE(sci.level);
-	CU_ASSERT_EQUAL(pio(STS, 4, false, 0),
+	CU_ASSERT_EQUAL(dm_unit_pio(STS, 4, false, 0),
 			DM_PM1_PWRBTN | DM_PM1_PWRBTN << 16);
-	pio(STS, 4, true, DM_PM1_PWRBTN | DM_PM1_PWRBTN << 16);
+	dm_unit_pio(STS, 4, true, DM_PM1_PWRBTN | DM_PM1_PWRBTN << 16);
 	CU_ASSERT_FALSE(sci.level);
-	CU_ASSERT_EQUAL(pio(EN, 2, false, 0), DM_PM1_PWRBTN);
+	CU_ASSERT_EQUAL(dm_unit_pio(EN, 2, false, 0), DM_PM1_PWRBTN);
 	dm_pm_power_button();
 	CU_ASSERT_TRUE(sci.level);
-	pio(STS + 1, 1, true, DM_PM1_PWRBTN >> 8);
+	dm_unit_pio(STS + 1, 1, true, DM_PM1_PWRBTN >> 8);
 	CU_ASSERT_FALSE(sci.level);
 	CU_ASSERT_EQUAL(sci.calls, 6);
 
 	/* Disabling while pending lowers it; a reset clears everything. */
 	dm_pm_power_button();
 	CU_ASSERT_TRUE(sci.level);
-	pio(EN, 2, true, 0);
+	dm_unit_pio(EN, 2, true, 0);
 	CU_ASSERT_FALSE(sci.level);
-	pio(EN, 2, true, DM_PM1_PWRBTN);
+	dm_unit_pio(EN, 2, true, DM_PM1_PWRBTN);
 	CU_ASSERT_TRUE(sci.level);
 	dm_pm_reset();
 	CU_ASSERT_FALSE(sci.level);
-	CU_ASSERT_EQUAL(pio(STS, 4, false, 0), 0);
+	CU_ASSERT_EQUAL(dm_unit_pio(STS, 4, false, 0), 0);
 	CU_ASSERT_EQUAL(sci.calls, 10);
 
 	dm_io_reset_all();

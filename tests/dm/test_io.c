@@ -37,21 +37,6 @@ static void fake_write(void *dev, uint64_t addr, unsigned int size,
 static const struct dm_io_ops ops = { fake_read, fake_write };
 static const struct dm_io_ops write_only = { NULL, fake_write };
 
-static struct islet_io_request pio(uint64_t port, unsigned int size,
-				   bool write, uint32_t value)
-{
-	struct islet_io_request r;
-
-	memset(&r, 0, sizeof(r));
-	r.type = ISLET_IOREQ_TYPE_PORTIO;
-	r.reqs.pio_request.direction = write ? ISLET_IOREQ_DIR_WRITE :
-					       ISLET_IOREQ_DIR_READ;
-	r.reqs.pio_request.address = port;
-	r.reqs.pio_request.size = size;
-	r.reqs.pio_request.value = value;
-	return r;
-}
-
 static void test_register(void)
 {
 	struct fake a = { 0 };
@@ -84,42 +69,27 @@ static void test_dispatch(void)
 	dm_io_register(DM_PIO, 0x3f8, 8, &ops, &a, "a");
 	dm_io_register(DM_PIO, 0x400, 4, &write_only, &b, "b");
 
-	r = pio(0x3fd, 1, false, 0);
-	dm_io_dispatch(&r);
-	CU_ASSERT_EQUAL(r.reqs.pio_request.value, 0x88);	/* size 1 */
+	/* Size 1: the low byte of what the device gives. */
+	CU_ASSERT_EQUAL(dm_unit_pio(0x3fd, 1, false, 0), 0x88);
 	CU_ASSERT_EQUAL(a.last_addr, 0x3fd);
-	r = pio(0x3f8, 4, true, 0xabcd);
-	dm_io_dispatch(&r);
+	dm_unit_pio(0x3f8, 4, true, 0xabcd);
 	CU_ASSERT_EQUAL(a.last_value, 0xabcd);
 	CU_ASSERT_EQUAL(a.last_size, 4);
 	/* Straddling the end of a range: nobody's. */
-	r = pio(0x3fe, 4, false, 0);
-	dm_io_dispatch(&r);
-	CU_ASSERT_EQUAL(r.reqs.pio_request.value, 0xffffffff);
+	CU_ASSERT_EQUAL(dm_unit_pio(0x3fe, 4, false, 0), 0xffffffff);
 	CU_ASSERT_EQUAL(a.reads, 1);
 	/* Unclaimed: all-ones of the access size. */
-	r = pio(0x80, 2, false, 0);
-	dm_io_dispatch(&r);
-	CU_ASSERT_EQUAL(r.reqs.pio_request.value, 0xffff);
+	CU_ASSERT_EQUAL(dm_unit_pio(0x80, 2, false, 0), 0xffff);
 	/* A range without read: all-ones. */
-	r = pio(0x400, 2, false, 0);
-	dm_io_dispatch(&r);
-	CU_ASSERT_EQUAL(r.reqs.pio_request.value, 0xffff);
+	CU_ASSERT_EQUAL(dm_unit_pio(0x400, 2, false, 0), 0xffff);
 	/* A bad size from a broken request: refused, not passed on. */
-	r = pio(0x3f8, 8, true, 1);
-	dm_io_dispatch(&r);
+	dm_unit_pio(0x3f8, 8, true, 1);
 	CU_ASSERT_EQUAL(a.writes, 1);
 
 	dm_io_register(DM_MMIO, 0xd0000000, 0x1000, &ops, &a, "m");
-	memset(&r, 0, sizeof(r));
-	r.type = ISLET_IOREQ_TYPE_MMIO;
-	r.reqs.mmio_request.address = 0xd0000ff8;
-	r.reqs.mmio_request.size = 8;
-	dm_io_dispatch(&r);
-	CU_ASSERT_EQUAL(r.reqs.mmio_request.value, 0x1122334455667788ULL);
-	r.reqs.mmio_request.address = 0xd0000ffc;
-	dm_io_dispatch(&r);
-	CU_ASSERT_EQUAL(r.reqs.mmio_request.value, ~0ULL);
+	CU_ASSERT_EQUAL(dm_unit_mmio(0xd0000ff8, 8, false, 0),
+			0x1122334455667788ULL);
+	CU_ASSERT_EQUAL(dm_unit_mmio(0xd0000ffc, 8, false, 0), ~0ULL);
 
 	memset(&r, 0, sizeof(r));
 	r.type = ISLET_IOREQ_TYPE_PCICFG;

@@ -166,38 +166,14 @@ static void wr(unsigned int slot, unsigned int func, unsigned int reg,
 	dm_pci_cfg_access(0, slot, func, reg, size, true, &v);
 }
 
-static uint64_t io(uint32_t type, uint64_t addr, unsigned int size,
-		   bool write, uint64_t value)
-{
-	struct islet_io_request r;
-	uint32_t dir = write ? ISLET_IOREQ_DIR_WRITE : ISLET_IOREQ_DIR_READ;
-
-	memset(&r, 0, sizeof(r));
-	r.type = type;
-	if (type == ISLET_IOREQ_TYPE_PORTIO) {
-		r.reqs.pio_request.direction = dir;
-		r.reqs.pio_request.address = addr;
-		r.reqs.pio_request.size = size;
-		r.reqs.pio_request.value = (uint32_t)value;
-		dm_io_dispatch(&r);
-		return r.reqs.pio_request.value;
-	}
-	r.reqs.mmio_request.direction = dir;
-	r.reqs.mmio_request.address = addr;
-	r.reqs.mmio_request.size = size;
-	r.reqs.mmio_request.value = value;
-	dm_io_dispatch(&r);
-	return r.reqs.mmio_request.value;
-}
-
 static uint64_t mmio_rd(uint64_t addr, unsigned int size)
 {
-	return io(ISLET_IOREQ_TYPE_MMIO, addr, size, false, 0);
+	return dm_unit_mmio(addr, size, false, 0);
 }
 
 static void mmio_wr(uint64_t addr, unsigned int size, uint64_t v)
 {
-	io(ISLET_IOREQ_TYPE_MMIO, addr, size, true, v);
+	dm_unit_mmio(addr, size, true, v);
 }
 
 static uint64_t ecam(unsigned int slot, unsigned int func, unsigned int reg)
@@ -481,7 +457,7 @@ static void test_bar_decode(void)
 	b1 = bar_addr(3, 1);
 	/* Not decoding: nobody there. */
 	CU_ASSERT_EQUAL(mmio_rd(b1 + 0x10, 4), 0xffffffff);
-	CU_ASSERT_EQUAL(io(ISLET_IOREQ_TYPE_PORTIO, b0, 1, false, 0), 0xff);
+	CU_ASSERT_EQUAL(dm_unit_pio(b0, 1, false, 0), 0xff);
 	CU_ASSERT_EQUAL(tdev.reads, 0);
 	CU_ASSERT_FALSE(d->bar[1].registered);
 
@@ -501,8 +477,7 @@ static void test_bar_decode(void)
 	CU_ASSERT_EQUAL(tdev.writes, 1);
 
 	wr(3, 0, DM_PCIR_COMMAND, 2, DM_PCI_CMD_MEM | DM_PCI_CMD_IO);
-	CU_ASSERT_EQUAL(io(ISLET_IOREQ_TYPE_PORTIO, b0 + 3, 1, false, 0),
-			0x03);
+	CU_ASSERT_EQUAL(dm_unit_pio(b0 + 3, 1, false, 0), 0x03);
 	CU_ASSERT_EQUAL(tdev.last.bar, 0);
 	CU_ASSERT_EQUAL(tdev.last.off, 3);
 

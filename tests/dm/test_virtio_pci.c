@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <islet/ioreq.h>
-
 #include "dm.h"
 #include "pci.h"
 #include "virtio.h"
@@ -149,30 +147,14 @@ static void cfg_write(unsigned int reg, unsigned int size, uint32_t v)
 	dm_pci_cfg_access(0, SLOT, 0, reg, size, true, &v);
 }
 
-static uint64_t mmio(uint64_t addr, unsigned int size, bool write,
-		     uint64_t value)
-{
-	struct islet_io_request r;
-
-	memset(&r, 0, sizeof(r));
-	r.type = ISLET_IOREQ_TYPE_MMIO;
-	r.reqs.mmio_request.direction = write ? ISLET_IOREQ_DIR_WRITE :
-						ISLET_IOREQ_DIR_READ;
-	r.reqs.mmio_request.address = addr;
-	r.reqs.mmio_request.size = size;
-	r.reqs.mmio_request.value = value;
-	dm_io_dispatch(&r);
-	return r.reqs.mmio_request.value;
-}
-
 static uint64_t common_rd(unsigned int off, unsigned int size)
 {
-	return mmio(bar + VIRTIO_COMMON_OFF + off, size, false, 0);
+	return dm_unit_mmio(bar + VIRTIO_COMMON_OFF + off, size, false, 0);
 }
 
 static void common_wr(unsigned int off, unsigned int size, uint64_t v)
 {
-	mmio(bar + VIRTIO_COMMON_OFF + off, size, true, v);
+	dm_unit_mmio(bar + VIRTIO_COMMON_OFF + off, size, true, v);
 }
 
 static void setup_dev(const char *slot)
@@ -194,9 +176,7 @@ static void setup_dev(const char *slot)
 	dm_io_reset_all();
 	CU_ASSERT_EQUAL_FATAL(dm_add_slot(&cfg, slot, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(dm_pci_init(&cfg, &err), 0);
-	bar = (cfg_read(DM_PCIR_BAR(VIRTIO_BAR), 4) & ~0xfULL) |
-	      (uint64_t)cfg_read(DM_PCIR_BAR(VIRTIO_BAR + 1), 4) << 32;
-	cfg_write(DM_PCIR_COMMAND, 2, DM_PCI_CMD_MEM | DM_PCI_CMD_MASTER);
+	bar = dm_unit_virtio_bar(SLOT);
 }
 
 static void setup(void)
@@ -250,10 +230,10 @@ static void msix_on(unsigned int cap, unsigned int vec, uint32_t data)
 {
 	uint64_t e = bar + VIRTIO_MSIX_TABLE_OFF + 16ULL * vec;
 
-	mmio(e, 4, true, MSI_ADDR);
-	mmio(e + 4, 4, true, 0);
-	mmio(e + 8, 4, true, data);
-	mmio(e + 12, 4, true, 0);
+	dm_unit_mmio(e, 4, true, MSI_ADDR);
+	dm_unit_mmio(e + 4, 4, true, 0);
+	dm_unit_mmio(e + 8, 4, true, data);
+	dm_unit_mmio(e + 12, 4, true, 0);
 	cfg_write(cap + 2, 2, DM_PCI_MSIX_CTRL_ENABLE | (cfg_read(cap + 2, 2) &
 							 0x7ff));
 }
@@ -298,7 +278,8 @@ static void request(uint32_t len, bool loop)
 
 static void notify(unsigned int q)
 {
-	mmio(bar + VIRTIO_NOTIFY_OFF + VIRTIO_NOTIFY_MULT * q, 2, true, q);
+	dm_unit_mmio(bar + VIRTIO_NOTIFY_OFF + VIRTIO_NOTIFY_MULT * q, 2, true,
+		     q);
 }
 
 static bool all_zero(const uint8_t *p, size_t n)
@@ -551,10 +532,10 @@ static void test_rnd_intx(void)
 	CU_ASSERT_TRUE(irq.gsi[INTX_GSI]);
 	CU_ASSERT(cfg_read(DM_PCIR_STATUS, 2) & DM_PCI_STS_INTX);
 	/* Reading the ISR acknowledges. */
-	CU_ASSERT_EQUAL(mmio(bar + VIRTIO_ISR_OFF, 1, false, 0),
+	CU_ASSERT_EQUAL(dm_unit_mmio(bar + VIRTIO_ISR_OFF, 1, false, 0),
 			VIRTIO_ISR_QUEUE);
 	CU_ASSERT_FALSE(irq.gsi[INTX_GSI]);
-	CU_ASSERT_EQUAL(mmio(bar + VIRTIO_ISR_OFF, 1, false, 0), 0);
+	CU_ASSERT_EQUAL(dm_unit_mmio(bar + VIRTIO_ISR_OFF, 1, false, 0), 0);
 	teardown();
 }
 
@@ -723,14 +704,14 @@ static void test_device_config(void)
 			VIRTIO_DEVCFG_OFF);
 	CU_ASSERT_EQUAL(c[VIRTIO_PCI_CAP_DEVICE_CFG].length, 8);
 	CU_ASSERT_EQUAL(cfg_read(msix + 2, 2) & 0x7ff, 2);	/* 3 vectors */
-	CU_ASSERT_EQUAL(mmio(cfg + 4, 4, false, 0), 0x88776655);
-	CU_ASSERT_EQUAL(mmio(cfg, 8, false, 0), 0x8877665544332211ULL);
-	mmio(cfg + 2, 2, true, 0xbeef);
+	CU_ASSERT_EQUAL(dm_unit_mmio(cfg + 4, 4, false, 0), 0x88776655);
+	CU_ASSERT_EQUAL(dm_unit_mmio(cfg, 8, false, 0), 0x8877665544332211ULL);
+	dm_unit_mmio(cfg + 2, 2, true, 0xbeef);
 	CU_ASSERT_EQUAL(vt.config_writes, 1);
-	CU_ASSERT_EQUAL(mmio(cfg, 4, false, 0), 0xbeef2211);
+	CU_ASSERT_EQUAL(dm_unit_mmio(cfg, 4, false, 0), 0xbeef2211);
 	/* Past the device's 8 bytes: nothing reaches it. */
-	CU_ASSERT_EQUAL(mmio(cfg + 6, 4, false, 0), 0);
-	mmio(cfg + 8, 1, true, 0);
+	CU_ASSERT_EQUAL(dm_unit_mmio(cfg + 6, 4, false, 0), 0);
+	dm_unit_mmio(cfg + 8, 1, true, 0);
 	CU_ASSERT_EQUAL(vt.config_writes, 1);
 	/* A change: the generation moves and the driver is told. */
 	msix_on(msix, 2, 0x60);

@@ -4,8 +4,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <islet/ioreq.h>
-
 #include "dm.h"
 #include "pci.h"
 #include "vdev_driver.h"
@@ -51,43 +49,14 @@ static void rec_msi(uint64_t addr, uint32_t data)
 
 static const struct dm_irq_ops recorder = { rec_gsi, rec_msi };
 
-static uint64_t mmio(uint64_t addr, unsigned int size, bool write,
-		     uint64_t value)
-{
-	struct islet_io_request r;
-
-	memset(&r, 0, sizeof(r));
-	r.type = ISLET_IOREQ_TYPE_MMIO;
-	r.reqs.mmio_request.direction = write ? ISLET_IOREQ_DIR_WRITE :
-						ISLET_IOREQ_DIR_READ;
-	r.reqs.mmio_request.address = addr;
-	r.reqs.mmio_request.size = size;
-	r.reqs.mmio_request.value = value;
-	dm_io_dispatch(&r);
-	return r.reqs.mmio_request.value;
-}
-
-static uint32_t cfg_read(unsigned int reg, unsigned int size)
-{
-	uint32_t v = 0;
-
-	dm_pci_cfg_access(0, VDRV_SLOT, 0, reg, size, false, &v);
-	return v;
-}
-
-static void cfg_write(unsigned int reg, unsigned int size, uint32_t v)
-{
-	dm_pci_cfg_access(0, VDRV_SLOT, 0, reg, size, true, &v);
-}
-
 static uint64_t common_rd(unsigned int off, unsigned int size)
 {
-	return mmio(bar + VIRTIO_COMMON_OFF + off, size, false, 0);
+	return dm_unit_mmio(bar + VIRTIO_COMMON_OFF + off, size, false, 0);
 }
 
 static void common_wr(unsigned int off, unsigned int size, uint64_t v)
 {
-	mmio(bar + VIRTIO_COMMON_OFF + off, size, true, v);
+	dm_unit_mmio(bar + VIRTIO_COMMON_OFF + off, size, true, v);
 }
 
 int vdrv_start(const char *dev, const char *conf, struct dm_error *err)
@@ -120,9 +89,7 @@ int vdrv_start(const char *dev, const char *conf, struct dm_error *err)
 		vdrv_stop();
 		return -1;
 	}
-	bar = (cfg_read(DM_PCIR_BAR(VIRTIO_BAR), 4) & ~0xfULL) |
-	      (uint64_t)cfg_read(DM_PCIR_BAR(VIRTIO_BAR + 1), 4) << 32;
-	cfg_write(DM_PCIR_COMMAND, 2, DM_PCI_CMD_MEM | DM_PCI_CMD_MASTER);
+	bar = dm_unit_virtio_bar(VDRV_SLOT);
 	return 0;
 }
 
@@ -231,7 +198,7 @@ void vdrv_reset(void)
 
 uint64_t vdrv_config(unsigned int off, unsigned int size)
 {
-	return mmio(bar + VIRTIO_DEVCFG_OFF + off, size, false, 0);
+	return dm_unit_mmio(bar + VIRTIO_DEVCFG_OFF + off, size, false, 0);
 }
 
 static void put16(uint64_t gpa, uint16_t v)
@@ -266,7 +233,8 @@ uint16_t vdrv_add(unsigned int q, const struct vdrv_buf *bufs, unsigned int n)
 
 void vdrv_kick(unsigned int q)
 {
-	mmio(bar + VIRTIO_NOTIFY_OFF + VIRTIO_NOTIFY_MULT * q, 2, true, q);
+	dm_unit_mmio(bar + VIRTIO_NOTIFY_OFF + VIRTIO_NOTIFY_MULT * q, 2, true,
+		     q);
 }
 
 bool vdrv_used(unsigned int q, uint32_t *id, uint32_t *len)
@@ -304,5 +272,5 @@ unsigned int vdrv_interrupts(void)
 
 void vdrv_ack(void)
 {
-	mmio(bar + VIRTIO_ISR_OFF, 1, false, 0);
+	dm_unit_mmio(bar + VIRTIO_ISR_OFF, 1, false, 0);
 }

@@ -80,19 +80,26 @@ token=$(cut -c1-8 /proc/sys/kernel/random/uuid)
 echo "LINUX-PERF: launch-tsc $(islet-probe tsc)"
 # The one command.  islet-dm creates tap0; once it is there this side
 # gets its address.
-islet-dm -m 256M --cpu_affinity 1 -s 0:0,hostbridge -s 1:0,lpc \
+# Its output is relayed as it comes (and kept for the checks).
+rm -f /tmp/uvm.out /tmp/uvm.status
+( islet-dm -m 256M --cpu_affinity 1 -s 0:0,hostbridge -s 1:0,lpc \
 	-s 3,virtio-blk,/tmp/disk.img -s 4,virtio-blk,/tmp/perf.img \
 	-s 5,virtio-net,tap0 -s 6,virtio-console,@file:uvm=/tmp/hvc0.out \
 	-s 7,virtio-rnd -l com1,stdio \
 	-k $U/vmlinuz -r $U/initramfs.cpio.gz \
-	-B "console=ttyS0 quiet uvm.token=$token" uvm > /tmp/uvm.out 2>&1 &
+	-B "console=ttyS0 quiet uvm.token=$token" uvm < /dev/null 2>&1
+  echo $? > /tmp/uvm.status ) |
+while IFS= read -r line; do
+	echo "UVM: $line"
+	echo "$line" >> /tmp/uvm.out
+done &
 dm=$!
 tap_up || result tap FAIL "tap0 did not come up"
+echo "LINUX-INFO: tap0 up; Service VM CPUs online: $(cat /sys/devices/system/cpu/online)"
 wait $dm
-status=$?
-sed 's/^/UVM: /' /tmp/uvm.out
+status=$(cat /tmp/uvm.status 2> /dev/null)
 
-if [ $status != 0 ]; then
+if [ "$status" != 0 ]; then
 	result islet-dm FAIL "exit status $status"
 else
 	result islet-dm PASS

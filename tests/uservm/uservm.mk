@@ -16,8 +16,9 @@ UVM_INITRAMFS	:= $(UVM_OUT)/initramfs.cpio.gz
 UVM_DISK	:= $(UVM_OUT)/disk.img
 UVM_EXTRA	:= $(UVM_OUT)/svm-extra.cpio.gz
 LINUX_INITRD	:= $(BUILD)/initramfs-linux.cpio.gz
-# In load order: virtio_net needs net_failover, which needs failover.
-UVM_MODULES	:= virtio virtio_ring virtio_pci_modern_dev \
+# In load order (modinfo -F depends): virtio needs virtio_ring, virtio_net
+# net_failover, which needs failover.
+UVM_MODULES	:= virtio_ring virtio virtio_pci_modern_dev \
 		   virtio_pci_legacy_dev virtio_pci virtio_blk failover \
 		   net_failover virtio_net virtio_console virtio-rng
 SVM_MODULES	:= tun loop
