@@ -129,9 +129,11 @@ else
 	result disk-file PASS
 fi
 umount /mnt/uvm 2> /dev/null
-if grep -q "^hvc0 $token\$" /tmp/hvc0.out 2> /dev/null; then
+# The guest's tty turns its newline into CR LF.
+if grep -q "^hvc0 $token" /tmp/hvc0.out 2> /dev/null; then
 	result console-file PASS
 else
-	result console-file FAIL "no 'hvc0 $token' in the backend file"
+	result console-file FAIL "no 'hvc0 $token' in the backend file:" \
+		"$(head -c 200 /tmp/hvc0.out 2>&1 | tr '\r\n' '^|')"
 fi
 finish
