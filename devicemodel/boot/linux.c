@@ -102,7 +102,7 @@ static void set_regs64(struct islet_regs *r, uint64_t entry)
  * else the first aligned address from 1 MiB (relocatable kernels). */
 static uint64_t place_kernel(const struct bzimage_info *bi)
 {
-	uint64_t align = bi->relocatable ? bi->kernel_alignment : 1;
+	uint64_t align = bi->kernel_alignment;	/* a power of two: parsed */
 
 	if (bi->pref_address >= MB_LOAD_MIN || !bi->relocatable)
 		return bi->pref_address;
@@ -133,7 +133,7 @@ int dm_load_linux(const struct dm_mem *mem, const struct dm_linux_boot *lb,
 			       bi.cmdline_size : LINUX_CMDLINE_MAX - 1);
 
 	load = place_kernel(&bi);
-	footprint = bi.init_size > bi.pm_size ? bi.init_size : bi.pm_size;
+	footprint = bi.init_size;	/* >= pm_size: bzimage_parse() checks */
 	if (load < MB_LOAD_MIN || !dm_gpa(mem, load, footprint))
 		return dm_fail(err, "the kernel needs %llu MiB of RAM from "
 			       "0x%llx; the VM has %llu MiB below the PCI hole",

@@ -55,11 +55,18 @@ struct dm_io_ops {
 
 enum dm_io_space { DM_PIO, DM_MMIO };
 
+/* The bits an access of @size bytes carries (all of them from 8 up). */
+static inline uint64_t dm_size_mask(uint64_t size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+}
+
 /* 0, or -1 with errno EEXIST when the range overlaps another. */
 int dm_io_register(enum dm_io_space space, uint64_t base, uint64_t len,
 		   const struct dm_io_ops *ops, void *dev, const char *name);
 int dm_io_unregister(enum dm_io_space space, uint64_t base);
-/* Serves @req (PORTIO or MMIO); nothing there: reads all-ones. */
+/* Serves @req: PORTIO and MMIO by address, PCICFG through the PCI bus
+ * (pci.h); where nothing answers, a read gives all-ones. */
 void dm_io_dispatch(struct islet_io_request *req);
 void dm_io_reset_all(void);
 
@@ -87,13 +94,29 @@ void dm_event_del(int fd);
 int dm_event_run(void);
 void dm_event_stop(void);
 
-/* ---- The terminal on stdin (tty.c) ---- */
+/* ---- Character backends: a UART's or virtio-console's (tty.c) ---- */
 
 /* stdin raw when it is a terminal, for the one backend that gives its
  * keys to the guest; as it was again with dm_stdin_restore() and at
  * exit. */
 void dm_stdin_raw(void);
 void dm_stdin_restore(void);
+
+#define DM_PTY_NAME_MAX	64
+/*
+ * A new pseudo-terminal for @who's backend: its master side, raw,
+ * non-blocking and close-on-exec, its name printed on stderr
+ * ("islet-dm: WHO is /dev/pts/N") and, with @name, copied there
+ * (DM_PTY_NAME_MAX bytes).  With @slave, the slave side is held open in
+ * *@slave too: the master then never reads as hung up (EIO), as it does
+ * for good once the last program that opened the slave has closed it.
+ * The master's descriptor, or -1 with @err.
+ */
+int dm_pty_open(const char *who, char *name, int *slave,
+		struct dm_error *err);
+/* @path opened for output appended to it (created if need be): the
+ * descriptor, or -1 with @err naming @who and the file. */
+int dm_output_file(const char *who, const char *path, struct dm_error *err);
 
 /* ---- The VM (vm.c) ---- */
 
@@ -115,7 +138,6 @@ struct dm_vm {
 	int request;			/* enum dm_request, atomic */
 	int exit_status;
 	unsigned int resets;
-	uint64_t rsdp;			/* the ACPI tables' RSDP, 0: none */
 };
 
 extern struct dm_vm dm_vm;

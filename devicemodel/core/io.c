@@ -148,41 +148,41 @@ static int access_range(enum dm_io_space space, uint64_t addr,
 	return 0;
 }
 
-static uint64_t ones(unsigned int size)
+/* A port or MMIO request's access: @size bytes (at most @max; the field
+ * is 64 bits wide, so it is checked before it is narrowed) at @addr.  What
+ * a read gives, cut to @size: all-ones where nobody answers. */
+static uint64_t serve(enum dm_io_space space, uint64_t addr, uint64_t size,
+		      uint64_t max, bool write, uint64_t value)
 {
-	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+	if (!write)
+		value = 0;
+	if (size > max || access_range(space, addr, (unsigned int)size, write,
+				       &value))
+		value = ~0ULL;
+	return value & dm_size_mask(size);
 }
 
 void dm_io_dispatch(struct islet_io_request *req)
 {
-	bool write;
-	uint64_t v;
-
 	switch (req->type) {
 	case ISLET_IOREQ_TYPE_PORTIO: {
 		struct islet_pio_request *p = &req->reqs.pio_request;
-		unsigned int size = (unsigned int)p->size;
+		bool write = p->direction == ISLET_IOREQ_DIR_WRITE;
+		uint64_t v = serve(DM_PIO, p->address, p->size, 4, write,
+				   p->value);
 
-		write = p->direction == ISLET_IOREQ_DIR_WRITE;
-		v = write ? p->value : 0;
-		if (size > 4 || access_range(DM_PIO, p->address, size, write,
-					     &v))
-			v = ~0ULL;
 		if (!write)
-			p->value = (uint32_t)(v & ones(size));
+			p->value = (uint32_t)v;
 		break;
 	}
 	case ISLET_IOREQ_TYPE_MMIO: {
 		struct islet_mmio_request *m = &req->reqs.mmio_request;
-		unsigned int size = (unsigned int)m->size;
+		bool write = m->direction == ISLET_IOREQ_DIR_WRITE;
+		uint64_t v = serve(DM_MMIO, m->address, m->size, 8, write,
+				   m->value);
 
-		write = m->direction == ISLET_IOREQ_DIR_WRITE;
-		v = write ? m->value : 0;
-		if (size > 8 || access_range(DM_MMIO, m->address, size, write,
-					     &v))
-			v = ~0ULL;
 		if (!write)
-			m->value = v & ones(size);
+			m->value = v;
 		break;
 	}
 	case ISLET_IOREQ_TYPE_PCICFG: {
@@ -190,9 +190,9 @@ void dm_io_dispatch(struct islet_io_request *req)
 		/* A size PCI does not have becomes 0, which the bus refuses
 		 * (the field is 64 bits wide: no truncating it into range). */
 		unsigned int size = p->size <= 4 ? (unsigned int)p->size : 0;
+		bool write = p->direction == ISLET_IOREQ_DIR_WRITE;
 		uint32_t pv = p->value;
 
-		write = p->direction == ISLET_IOREQ_DIR_WRITE;
 		dm_pci_cfg_access(p->bus, p->dev, p->func, p->reg, size, write,
 				  &pv);
 		if (!write)

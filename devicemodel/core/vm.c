@@ -62,20 +62,21 @@ static int boot(struct dm_vm *vm, struct dm_error *err)
 	const struct dm_config *c = vm->cfg;
 	struct dm_acpi_params ap = { .ncpus = vm->nvcpus };
 	struct islet_regs regs;
+	uint64_t rsdp;
 	int ret;
 
 	/* The vCPUs' local APIC IDs are their indices (the hypervisor's
 	 * vLAPIC ID register). */
 	for (unsigned int i = 0; i < vm->nvcpus; i++)
 		ap.apic_id[i] = i;
-	vm->rsdp = dm_acpi_install(&vm->mem, &ap, err);
-	if (!vm->rsdp)
+	rsdp = dm_acpi_install(&vm->mem, &ap, err);
+	if (!rsdp)
 		return -1;
 	if (c->kernel[0]) {
 		struct dm_linux_boot lb = {
 			.kernel = image, .kernel_size = image_size,
 			.initrd = initrd, .initrd_size = initrd_size,
-			.cmdline = c->bootargs, .rsdp = vm->rsdp,
+			.cmdline = c->bootargs, .rsdp = rsdp,
 		};
 
 		ret = dm_load_linux(&vm->mem, &lb, &regs, err);

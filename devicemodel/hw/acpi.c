@@ -149,8 +149,7 @@ static void build_rsdp(uint8_t *t, uint64_t xsdt)
 	/* No RSDT: an OS that knows revision 2 takes the XSDT. */
 	r.length = sizeof(r);
 	r.xsdt_address = xsdt;
-	/* The ACPI 1.0 checksum covers the first 20 bytes only. */
-	r.checksum = checksum((const uint8_t *)&r, 20);
+	r.checksum = checksum((const uint8_t *)&r, ACPI_RSDP_V1_LEN);
 	r.ext_checksum = checksum((const uint8_t *)&r, sizeof(r));
 	memcpy(t, &r, sizeof(r));
 }
@@ -291,7 +290,7 @@ static size_t put_cpu(uint8_t *t, size_t off, unsigned int i, uint32_t id)
 		.type = ACPI_MADT_X2APIC,
 		.length = sizeof(x2),
 		.x2apic_id = id,
-		.flags = 1,		/* enabled */
+		.flags = ACPI_MADT_ENABLED,
 		.uid = i,
 	};
 	struct acpi_madt_lapic x = {
@@ -299,7 +298,7 @@ static size_t put_cpu(uint8_t *t, size_t off, unsigned int i, uint32_t id)
 		.length = sizeof(x),
 		.uid = (uint8_t)i,
 		.apic_id = (uint8_t)id,
-		.flags = 1,
+		.flags = ACPI_MADT_ENABLED,
 	};
 
 	if (needs_x2apic(id))

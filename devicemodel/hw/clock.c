@@ -33,7 +33,24 @@ int64_t dm_clock_utc(void)
 	return read_clock(CLOCK_REALTIME);
 }
 
-int dm_timer_open(struct dm_timer *t, dm_event_fn fn, void *arg)
+int64_t dm_clock_cycles(int64_t ns, int64_t hz)
+{
+	__int128 c = (__int128)ns * hz;
+	__int128 q = c / DM_NS_PER_SEC;
+
+	return (int64_t)((c % DM_NS_PER_SEC && c < 0) ? q - 1 : q);
+}
+
+int64_t dm_clock_ns_at(int64_t cycles, int64_t hz)
+{
+	__int128 n = (__int128)cycles * DM_NS_PER_SEC;
+	__int128 q = n / hz;
+
+	return (int64_t)((n % hz && n > 0) ? q + 1 : q);
+}
+
+/* 0, or -errno (no timerfd, or the event loop refused it). */
+static int timer_open(struct dm_timer *t, dm_event_fn fn, void *arg)
 {
 	int ret;
 
@@ -49,7 +66,8 @@ int dm_timer_open(struct dm_timer *t, dm_event_fn fn, void *arg)
 	return ret;
 }
 
-void dm_timer_arm(struct dm_timer *t, int64_t deadline)
+/* At @deadline (CLOCK_MONOTONIC ns), or never with DM_NEVER. */
+static void timer_arm(struct dm_timer *t, int64_t deadline)
 {
 	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
 
@@ -67,7 +85,8 @@ void dm_timer_arm(struct dm_timer *t, int64_t deadline)
 	timerfd_settime(t->fd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
-void dm_timer_ack(struct dm_timer *t)
+/* In the callback: takes the expiry so that epoll stops reporting it. */
+static void timer_ack(struct dm_timer *t)
 {
 	uint64_t expirations;
 
@@ -80,7 +99,7 @@ void dm_timer_ack(struct dm_timer *t)
 	t->armed = DM_NEVER;
 }
 
-void dm_timer_close(struct dm_timer *t)
+static void timer_close(struct dm_timer *t)
 {
 	if (t->fd < 0)
 		return;
@@ -95,7 +114,7 @@ void dm_timer_close(struct dm_timer *t)
 /* Under c->lock, after anything that may move the next deadline. */
 static void rearm(struct dm_clocked *c)
 {
-	dm_timer_arm(&c->timer, c->ops->update(c->model, dm_clock_now()));
+	timer_arm(&c->timer, c->ops->update(c->model, dm_clock_now()));
 }
 
 static bool moves(const struct dm_clocked *c, uint64_t addr, bool write)
@@ -146,7 +165,7 @@ static void clocked_timer(int fd, void *arg)
 	struct dm_clocked *c = arg;
 
 	pthread_mutex_lock(&c->lock);
-	dm_timer_ack(&c->timer);
+	timer_ack(&c->timer);
 	rearm(c);
 	pthread_mutex_unlock(&c->lock);
 }
@@ -170,7 +189,7 @@ int dm_clocked_start(struct dm_clocked *c, struct dm_error *err)
 	int ret;
 
 	if (c->timer.fd < 0) {
-		ret = dm_timer_open(&c->timer, clocked_timer, c);
+		ret = timer_open(&c->timer, clocked_timer, c);
 		if (ret)
 			return dm_fail(err, "%s: cannot set up its timer: %s",
 				       o->name, strerror(-ret));
@@ -199,7 +218,7 @@ int dm_clocked_start(struct dm_clocked *c, struct dm_error *err)
 void dm_clocked_stop(struct dm_clocked *c)
 {
 	pthread_mutex_lock(&c->lock);
-	dm_timer_close(&c->timer);
+	timer_close(&c->timer);
 	pthread_mutex_unlock(&c->lock);
 	if (!c->ports)
 		return;

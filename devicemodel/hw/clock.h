@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Time for islet-dm's timer devices (RTC, PIT): the clock they count from
- * and a one-shot timer that runs a callback on the main thread's event
- * loop.  The devices' register models take the time as an argument (a
- * count of nanoseconds of CLOCK_MONOTONIC) so that the host unit tests
- * can drive it by hand; only their glue calls these, through the
- * clocked-device helper at the end (struct dm_clocked).
+ * Time for islet-dm's timer devices (RTC, PIT, PM timer): the clock they
+ * count from, its nanoseconds in their own cycles, and a one-shot timer
+ * that runs a callback on the main thread's event loop.  The RTC's and
+ * the PIT's register models take the time as an argument (a count of
+ * nanoseconds of CLOCK_MONOTONIC) so that the host unit tests can drive
+ * it by hand; only their glue reads the clock and arms the timer, through
+ * the clocked-device helper at the end (struct dm_clocked).
  */
 #ifndef DM_CLOCK_H
 #define DM_CLOCK_H
@@ -26,23 +27,24 @@ int64_t dm_clock_now(void);
 int64_t dm_clock_utc(void);
 
 /*
- * A timerfd on CLOCK_MONOTONIC watched by the event loop.  @armed is the
- * deadline it is set to, so that re-arming at the same time costs no
- * system call (devices re-arm after each register access).  The owner
- * serializes calls with its own lock.
+ * A device clock of @hz that counted cycle 0 at nanosecond 0: the cycles
+ * it has counted at @ns (rounded down, before 0 as well), and the first
+ * nanosecond at which it has counted @cycles (rounded up).  The products
+ * are 128 bits wide: no time in int64_t overflows them.
+ */
+int64_t dm_clock_cycles(int64_t ns, int64_t hz);
+int64_t dm_clock_ns_at(int64_t cycles, int64_t hz);
+
+/*
+ * A timerfd on CLOCK_MONOTONIC watched by the event loop (clock.c).
+ * @armed is the deadline it is set to, so that re-arming at the same time
+ * costs no system call (devices re-arm after each register access).  The
+ * owner serializes calls with its own lock.
  */
 struct dm_timer {
 	int fd;
 	int64_t armed;
 };
-
-/* 0, or -errno (no timerfd, or the event loop refused it). */
-int dm_timer_open(struct dm_timer *t, dm_event_fn fn, void *arg);
-/* At @deadline (CLOCK_MONOTONIC ns), or never with DM_NEVER. */
-void dm_timer_arm(struct dm_timer *t, int64_t deadline);
-/* In the callback: takes the expiry so that epoll stops reporting it. */
-void dm_timer_ack(struct dm_timer *t);
-void dm_timer_close(struct dm_timer *t);
 
 /*
  * A clocked ISA device: a register model on ports that vCPU threads

@@ -9,14 +9,11 @@
  * A UART without -l does not exist: its ports read all-ones.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "libislet.h"
@@ -34,6 +31,8 @@ struct com {
 	int out_fd;		/* where the guest's bytes go; -1: nowhere */
 	int in_fd;		/* where input comes from; -1: none */
 	int listen_fd;		/* tcp */
+	int pty_slave;		/* pty: held open, so that a terminal
+				 * program leaving does not hang it up */
 	uint8_t pending[256];	/* input read but not yet in the FIFO */
 	size_t npending;
 };
@@ -153,19 +152,11 @@ static int open_stdio(struct com *c, struct dm_error *err)
 
 static int open_pty(struct com *c, struct dm_error *err)
 {
-	int fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-	struct termios tio;
+	int fd = dm_pty_open(c->name, NULL, &c->pty_slave, err);
 
-	if (fd < 0 || grantpt(fd) || unlockpt(fd))
-		return dm_fail(err, "%s: cannot open a pseudo-terminal: %s",
-			       c->name, strerror(errno));
-	if (!tcgetattr(fd, &tio)) {
-		cfmakeraw(&tio);
-		tcsetattr(fd, TCSANOW, &tio);
-	}
-	fcntl(fd, F_SETFL, O_NONBLOCK);
+	if (fd < 0)
+		return -1;
 	c->in_fd = c->out_fd = fd;
-	fprintf(stderr, "islet-dm: %s is %s\n", c->name, ptsname(fd));
 	return 0;
 }
 
@@ -209,12 +200,8 @@ int dm_lpc_init(const struct dm_config *cfg, struct dm_error *err)
 			ret = open_stdio(c, err);
 			break;
 		case DM_UART_FILE:
-			c->out_fd = open(uc->path, O_WRONLY | O_CREAT |
-					 O_APPEND | O_CLOEXEC, 0644);
-			if (c->out_fd < 0)
-				ret = dm_fail(err, "%s: cannot open %s: %s",
-					      c->name, uc->path,
-					      strerror(errno));
+			c->out_fd = dm_output_file(c->name, uc->path, err);
+			ret = c->out_fd < 0 ? -1 : 0;
 			break;
 		case DM_UART_PTY:
 			ret = open_pty(c, err);

@@ -32,14 +32,11 @@ extern const struct dm_pci_ops *const __start_dm_pci_devices[]
 extern const struct dm_pci_ops *const __stop_dm_pci_devices[]
 	__attribute__((visibility("hidden")));
 
-#define INTX_GSI_BASE	16U
-#define INTX_NGSI	32U
-
 static struct pci_func *funcs[DM_MAX_SLOTS][DM_MAX_FUNCS];
 static bool ecam_registered;
 
 static pthread_mutex_t intx_lock = PTHREAD_MUTEX_INITIALIZER;
-static unsigned int gsi_users[INTX_NGSI];
+static unsigned int gsi_users[DM_PCI_INTX_NGSI];
 
 const struct dm_pci_ops *dm_pci_find_type(const char *name)
 {
@@ -143,23 +140,20 @@ void pci_intx_update(struct dm_pci_dev *d)
 	uint16_t cmd = (uint16_t)dm_pci_cfg_get(d, DM_PCIR_COMMAND, 2);
 	bool on = d->intx_level && pin >= 1 && pin <= 4 &&
 		  !(cmd & DM_PCI_CMD_INTX_DISABLE) && !dm_pci_msix_enabled(d);
-	unsigned int i;
+	unsigned int *users;
 
 	if (on == f->intx_driven)
 		return;
 	/* Functions share GSIs: the line is high while any of them holds
 	 * it, so it moves on the first raise and the last release only. */
 	pthread_mutex_lock(&intx_lock);
-	if (on) {
+	if (on)
 		f->intx_gsi = DM_PCI_INTX_GSI(d->slot, pin);
-		i = f->intx_gsi - INTX_GSI_BASE;
-		if (gsi_users[i]++ == 0)
-			dm_irq->gsi(f->intx_gsi, true);
-	} else {
-		i = f->intx_gsi - INTX_GSI_BASE;
-		if (gsi_users[i] && --gsi_users[i] == 0)
-			dm_irq->gsi(f->intx_gsi, false);
-	}
+	users = &gsi_users[f->intx_gsi - DM_PCI_INTX_GSI_BASE];
+	if (on && (*users)++ == 0)
+		dm_irq->gsi(f->intx_gsi, true);
+	else if (!on && *users && --*users == 0)
+		dm_irq->gsi(f->intx_gsi, false);
 	f->intx_driven = on;
 	pthread_mutex_unlock(&intx_lock);
 }
@@ -180,12 +174,6 @@ void dm_pci_intx(struct dm_pci_dev *d, bool level)
 
 /* ---- Guest accesses ---- */
 
-static bool overlaps(unsigned int reg, unsigned int size, unsigned int off,
-		     unsigned int len)
-{
-	return reg < off + len && off < reg + size;
-}
-
 static void cfg_write(struct dm_pci_dev *d, unsigned int reg,
 		      unsigned int size, uint32_t v)
 {
@@ -200,13 +188,13 @@ static void cfg_write(struct dm_pci_dev *d, unsigned int reg,
 				      (b & d->wmask[r]));
 		d->cfg[r] &= (uint8_t)~(b & d->w1c[r]);
 	}
-	if (overlaps(reg, size, DM_PCIR_BAR(0), 4 * DM_PCI_NBARS))
+	if (pci_overlaps(reg, size, DM_PCIR_BAR(0), 4 * DM_PCI_NBARS))
 		pci_bar_cfg_write(d, reg, size, v);
-	if (overlaps(reg, size, DM_PCIR_COMMAND, 2)) {
+	if (pci_overlaps(reg, size, DM_PCIR_COMMAND, 2)) {
 		pci_bars_update(d);
 		pci_intx_update(d);
 	}
-	if (d->msix.nvec && overlaps(reg, size, msix_ctrl, 2))
+	if (d->msix.nvec && pci_overlaps(reg, size, msix_ctrl, 2))
 		pci_msix_ctrl_written(d, old_msix);
 	if (d->ops->cfg_written)
 		d->ops->cfg_written(d, reg, size);
@@ -236,7 +224,7 @@ void dm_pci_cfg_access(unsigned int bus, unsigned int slot,
 	}
 	pthread_mutex_lock(&d->lock);
 	if (write)
-		cfg_write(d, reg, size, *value & pci_size_mask(size));
+		cfg_write(d, reg, size, *value & (uint32_t)dm_size_mask(size));
 	else
 		*value = dm_pci_cfg_get(d, reg, size);
 	pthread_mutex_unlock(&d->lock);
@@ -346,23 +334,23 @@ static int add_func(unsigned int slot, unsigned int func,
 	return 0;
 }
 
-static const char *slot_type(const struct dm_slot *s,
-			     const struct dm_pci_ops **ops,
-			     struct dm_error *err)
+/* The device type -s @s asks for, or NULL with @err. */
+static const struct dm_pci_ops *slot_type(const struct dm_slot *s,
+					  struct dm_error *err)
 {
+	const struct dm_pci_ops *ops;
+
 	if (s->slot >= DM_MAX_SLOTS || s->func >= DM_MAX_FUNCS) {
 		dm_fail(err, "-s %u:%u,%s: no such slot (slots 0-%d, functions "
 			"0-%d)", s->slot, s->func, s->driver, DM_MAX_SLOTS - 1,
 			DM_MAX_FUNCS - 1);
 		return NULL;
 	}
-	*ops = dm_pci_find_type(s->driver);
-	if (!*ops) {
+	ops = dm_pci_find_type(s->driver);
+	if (!ops)
 		dm_fail(err, "-s %u:%u,%s: no device type %s", s->slot,
 			s->func, s->driver, s->driver);
-		return NULL;
-	}
-	return s->conf;
+	return ops;
 }
 
 int dm_pci_init(const struct dm_config *cfg, struct dm_error *err)
@@ -376,17 +364,16 @@ int dm_pci_init(const struct dm_config *cfg, struct dm_error *err)
 	pci_bar_alloc_reset();
 	for (unsigned int i = 0; i < cfg->nslots && i < DM_MAX_DEVICES; i++) {
 		const struct dm_slot *sl = &cfg->slots[i];
-		const struct dm_pci_ops *ops;
-		const char *conf = slot_type(sl, &ops, err);
+		const struct dm_pci_ops *ops = slot_type(sl, err);
 
-		if (!conf)
+		if (!ops)
 			return -1;
 		if (types[sl->slot][sl->func])
 			return dm_fail(err, "-s %u:%u,%s: slot conflict with "
 				       "%s", sl->slot, sl->func, sl->driver,
 				       types[sl->slot][sl->func]->name);
 		types[sl->slot][sl->func] = ops;
-		confs[sl->slot][sl->func] = conf;
+		confs[sl->slot][sl->func] = sl->conf;
 		named_hb |= !strcmp(ops->name, "hostbridge");
 		named_lpc |= !strcmp(ops->name, "lpc");
 	}

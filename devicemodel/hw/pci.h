@@ -31,14 +31,18 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "dm.h"
 
-#define DM_PCI_MMIO_BASE	0xc0000000ULL	/* DM_LOWMEM_TOP */
+#define DM_PCI_MMIO_BASE	DM_LOWMEM_TOP	/* where the PCI hole starts */
 #define DM_PCI_MMIO_SIZE	0x20000000ULL	/* 512 MiB */
 #define DM_PCI_ECAM_BASE	0xe0000000ULL
 #define DM_PCI_ECAM_SIZE	0x00100000ULL	/* bus 0 only */
 #define DM_PCI_IO_BASE		0x2000U
 #define DM_PCI_IO_LIMIT		0xffffU
-#define DM_PCI_INTX_GSI(slot, pin)	(16U + ((slot) + (pin) - 1U) % 32U)
+#define DM_PCI_INTX_GSI_BASE	16U	/* the IOAPIC's pins above the ISA IRQs */
+#define DM_PCI_INTX_NGSI	32U
+#define DM_PCI_INTX_GSI(slot, pin)	\
+	(DM_PCI_INTX_GSI_BASE + ((slot) + (pin) - 1U) % DM_PCI_INTX_NGSI)
 
 #define DM_PCI_CFG_SIZE		256	/* ECAM offsets above read 0 */
 #define DM_PCI_NBARS		6
@@ -95,8 +99,9 @@ struct dm_pci_msix_entry {
 struct dm_pci_dev;
 
 /* A device type.  Callbacks run on vCPU threads (config and BAR
- * accesses) under the device's lock, except init and deinit (main thread,
- * before the VM runs and after it stopped).  Optional ones may be NULL. */
+ * accesses) under the device's lock, except init, reset and deinit (main
+ * thread, while no vCPU runs: before the VM starts, between a reset's
+ * stop and restart, after it stopped).  Optional ones may be NULL. */
 struct dm_pci_ops {
 	const char *name;	/* the -s driver name */
 	/* Set up from the -s conf string (may be empty); -1 with @err. */
@@ -169,7 +174,7 @@ int dm_pci_add_msix(struct dm_pci_dev *d, unsigned int nvec, int bar,
 bool dm_pci_msix_enabled(const struct dm_pci_dev *d);
 /* Sends vector @vec (a no-op for a vector out of range); when it or the
  * function is masked, sets its pending bit instead, and the unmask sends
- * it.  With MSI-X off and INTx allowed, pulses nothing: use INTx. */
+ * it.  With MSI-X off it does nothing: the device uses INTx. */
 void dm_pci_msix_send(struct dm_pci_dev *d, unsigned int vec);
 /* Drives the INTx line (level); masked by COMMAND.INTX_DISABLE and
  * reflected in STATUS.INTX. */

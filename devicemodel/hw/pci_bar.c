@@ -217,7 +217,7 @@ void pci_bar_cfg_write(struct dm_pci_dev *d, unsigned int reg,
 {
 	unsigned int dw = (reg - DM_PCIR_BAR(0)) / 4;
 	unsigned int shift = (reg & 3) * 8;
-	uint32_t lanes = pci_size_mask(size) << shift;
+	uint32_t lanes = (uint32_t)dm_size_mask(size) << shift;
 	uint32_t val = (dm_pci_cfg_get(d, DM_PCIR_BAR(dw), 4) & ~lanes) |
 		       ((v << shift) & lanes);
 	struct dm_pci_bar *b = &d->bar[dw];

@@ -35,10 +35,11 @@ static inline struct pci_func *pci_func_of(struct dm_pci_dev *d)
 	return (struct pci_func *)((char *)d - offsetof(struct pci_func, dev));
 }
 
-/* All-ones of an access of @size bytes (1, 2 or 4). */
-static inline uint32_t pci_size_mask(unsigned int size)
+/* Whether [@a, @a + @alen) and [@b, @b + @blen) share a byte. */
+static inline bool pci_overlaps(uint64_t a, uint64_t alen, uint64_t b,
+				uint64_t blen)
 {
-	return size >= 4 ? ~0U : (1U << (size * 8)) - 1;
+	return a < b + blen && b < a + alen;
 }
 
 /* pci.c: recomputes the INTx line after a change of the device's level,

@@ -20,7 +20,7 @@
 
 #define MSIX_CAP_LEN	12
 #define MSIX_ENTRY_SIZE	16
-#define MSIX_PBA_SIZE	8	/* DM_PCI_MSIX_MAX bits */
+#define MSIX_PBA_SIZE	(DM_PCI_MSIX_MAX / 8)
 
 static uint16_t msix_ctrl(const struct dm_pci_dev *d)
 {
@@ -55,8 +55,7 @@ int dm_pci_add_msix(struct dm_pci_dev *d, unsigned int nvec, int bar,
 	if ((table_off | pba_off) & 7 || table_off > size ||
 	    table_len > size - table_off || pba_off > size ||
 	    MSIX_PBA_SIZE > size - pba_off || size > (1ULL << 32) ||
-	    (pba_off < table_off + table_len &&
-	     table_off < pba_off + MSIX_PBA_SIZE))
+	    pci_overlaps(table_off, table_len, pba_off, MSIX_PBA_SIZE))
 		return dm_fail(err, "MSI-X: table at 0x%llx or PBA at 0x%llx "
 			       "does not fit BAR %d", (unsigned long long)
 			       table_off, (unsigned long long)pba_off, bar);
@@ -135,19 +134,13 @@ void pci_msix_ctrl_written(struct dm_pci_dev *d, uint16_t old)
 	flush_pending(d);
 }
 
-static bool within(uint64_t off, unsigned int size, uint64_t start,
-		   uint64_t len)
-{
-	return off < start + len && start < off + size;
-}
-
 bool pci_msix_claims(const struct dm_pci_dev *d, int bar, uint64_t off,
 		     unsigned int size)
 {
 	return d->msix.nvec && bar == d->msix.bar &&
-	       (within(off, size, d->msix.table_off,
-		       (uint64_t)d->msix.nvec * MSIX_ENTRY_SIZE) ||
-		within(off, size, d->msix.pba_off, MSIX_PBA_SIZE));
+	       (pci_overlaps(off, size, d->msix.table_off,
+			     (uint64_t)d->msix.nvec * MSIX_ENTRY_SIZE) ||
+		pci_overlaps(off, size, d->msix.pba_off, MSIX_PBA_SIZE));
 }
 
 /* Dword @field (0, 4, 8, 12) of entry @e. */

@@ -31,25 +31,6 @@
 
 #define NONE		INT64_MAX	/* no tick */
 
-/* ---- Time ---- */
-
-static int64_t ticks_at(int64_t now)
-{
-	__int128 t = (__int128)now * PIT_HZ;
-	__int128 q = t / DM_NS_PER_SEC;
-
-	return (int64_t)((t % DM_NS_PER_SEC && t < 0) ? q - 1 : q);
-}
-
-/* The first instant at which ticks_at() reaches @tick. */
-static int64_t ns_at_tick(int64_t tick)
-{
-	__int128 t = (__int128)tick * DM_NS_PER_SEC;
-	__int128 q = t / PIT_HZ;
-
-	return (int64_t)((t % PIT_HZ && t > 0) ? q + 1 : q);
-}
-
 /* ---- Counts ---- */
 
 static uint32_t modulus(const struct pit_counter *c)
@@ -378,7 +359,7 @@ static uint8_t counter_read(struct pit_counter *c, int64_t tick)
  * since the last (the PIC would merge them too). */
 static void deliver(struct pit *p, int64_t now)
 {
-	int64_t tick = ticks_at(now);
+	int64_t tick = dm_clock_cycles(now, PIT_HZ);
 	struct pit_counter *c = &p->c[0];
 
 	take_pending(c, tick);
@@ -392,7 +373,7 @@ static void deliver(struct pit *p, int64_t now)
 
 uint8_t pit_read(struct pit *p, uint16_t port, int64_t now)
 {
-	int64_t tick = ticks_at(now);
+	int64_t tick = dm_clock_cycles(now, PIT_HZ);
 	uint8_t v;
 
 	if (port == PIT_PORT_SPEAKER) {
@@ -409,7 +390,7 @@ uint8_t pit_read(struct pit *p, uint16_t port, int64_t now)
 
 void pit_write(struct pit *p, uint16_t port, uint8_t value, int64_t now)
 {
-	int64_t tick = ticks_at(now);
+	int64_t tick = dm_clock_cycles(now, PIT_HZ);
 
 	if (port == PIT_PORT_SPEAKER) {
 		p->port61 = value & PIT_61_WRITABLE;
@@ -429,14 +410,16 @@ void pit_write(struct pit *p, uint16_t port, uint8_t value, int64_t now)
 
 int64_t pit_update(struct pit *p, int64_t now)
 {
+	int64_t rise;
+
 	deliver(p, now);
 	if (p->irq_next == NONE)
 		return DM_NEVER;
-	return ns_at_tick(p->irq_next) > p->quiet_until ?
-	       ns_at_tick(p->irq_next) : p->quiet_until;
+	rise = dm_clock_ns_at(p->irq_next, PIT_HZ);
+	return rise > p->quiet_until ? rise : p->quiet_until;
 }
 
-void pit_reset(struct pit *p, int64_t now)
+void pit_reset(struct pit *p)
 {
 	for (unsigned int i = 0; i < 3; i++) {
 		struct pit_counter *c = &p->c[i];
@@ -450,12 +433,6 @@ void pit_reset(struct pit *p, int64_t now)
 	p->refresh = false;
 	p->irq_next = NONE;
 	p->quiet_until = INT64_MIN;
-}
-
-void pit_init(struct pit *p, int64_t now)
-{
-	memset(p, 0, sizeof(*p));
-	pit_reset(p, now);
 }
 
 /* ---- Glue: ports, the timer, the lock (clock.h's dm_clocked) ---- */
@@ -491,7 +468,7 @@ static const struct dm_clocked_port pit_ports[] = {
 static const struct dm_clocked_ops pit_ops = {
 	.name = "PIT",
 	.ports = pit_ports,
-	.nports = 2,
+	.nports = sizeof(pit_ports) / sizeof(pit_ports[0]),
 	.read = glue_read,
 	.write = glue_write,
 	.update = glue_update,
@@ -502,14 +479,16 @@ static struct dm_clocked dev = DM_CLOCKED_INIT(&pit_ops, &pit);
 
 int dm_pit_init(const struct dm_config *cfg, struct dm_error *err)
 {
-	pit_init(&pit, dm_clocked_lock(&dev));
+	dm_clocked_lock(&dev);
+	pit_reset(&pit);
 	dm_clocked_unlock(&dev, false);
 	return dm_clocked_start(&dev, err);
 }
 
 void dm_pit_reset(void)
 {
-	pit_reset(&pit, dm_clocked_lock(&dev));
+	dm_clocked_lock(&dev);
+	pit_reset(&pit);
 	dm_clocked_unlock(&dev, true);
 }
 

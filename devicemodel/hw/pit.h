@@ -77,10 +77,9 @@ struct pit {
 	int64_t quiet_until;	/* no pulse before (ns) */
 };
 
-void pit_init(struct pit *p, int64_t now);
-/* Counters idle (no interrupt until the guest programs one), gates 0 and
- * 1 high, port 0x61 clear. */
-void pit_reset(struct pit *p, int64_t now);
+/* Power-on and reset: counters idle (no interrupt until the guest
+ * programs one), gates 0 and 1 high, port 0x61 clear. */
+void pit_reset(struct pit *p);
 /* A byte from/to port 0x40-0x43 or 0x61. */
 uint8_t pit_read(struct pit *p, uint16_t port, int64_t now);
 void pit_write(struct pit *p, uint16_t port, uint8_t value, int64_t now);

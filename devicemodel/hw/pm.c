@@ -4,10 +4,12 @@
  * ways a guest resets the machine (hw.h, pm.h).  Ports, as the FADT
  * (acpi.c) gives them (ACRN's values):
  *   0x400  PM1a_EVT: status (2 bytes, write 1 to clear), enable (2 bytes);
- *          of their bits only the power button's (8) exists, and the SCI
- *          (GSI 9) is high while it is set in both.  The timer's overflow
- *          bit (TMR_STS/TMR_EN) is not implemented: no OS we run uses it,
- *          and it would need a timer in islet-dm; TMR_EN reads 0.
+ *          the only event is the power button (bit 8), and the SCI (GSI
+ *          9) is high while it is set in both.  TMR_EN, GBL_EN and RTC_EN
+ *          keep what the guest writes (ACPICA reads them back) but their
+ *          events never happen: the PM timer's overflow would need a
+ *          timer in islet-dm, the global lock and RTC alarm are not
+ *          emulated as ACPI events.
  *   0x404  PM1a_CNT: SCI_EN reads 1 (there is no SMI to switch modes);
  *          SLP_EN with SLP_TYP 5 (S5) powers off.  The hypervisor writes
  *          the same value here when it stops a VM (a triple fault).
@@ -18,15 +20,15 @@
  */
 #include <pthread.h>
 #include <stdbool.h>
-#include <time.h>
 
 #include <islet/hypercall.h>
 
+#include "clock.h"
 #include "dm.h"
 #include "hw.h"
 #include "pm.h"
 
-#define PM_TMR_HZ	3579545ULL
+#define PM_TMR_HZ	3579545
 #define RST_CPU		0x04
 #define KBC_PULSE_RESET	0xfe
 
@@ -65,8 +67,7 @@ static void evt_write(void *dev, uint64_t addr, unsigned int size,
 {
 	unsigned int off = (unsigned int)(addr - DM_PM1A_EVT_PORT);
 	uint32_t v = (uint32_t)value << (off * 8);
-	uint32_t mask = (size >= 4 ? ~0U : ((1U << (size * 8)) - 1))
-			<< (off * 8);
+	uint32_t mask = (uint32_t)dm_size_mask(size) << (off * 8);
 
 	pthread_mutex_lock(&lock);
 	pm1_sts &= (uint16_t)~(v & mask);	/* write 1 to clear */
@@ -88,7 +89,7 @@ static void cnt_read(void *dev, uint64_t addr, unsigned int size,
 static void cnt_write(void *dev, uint64_t addr, unsigned int size,
 		      uint64_t value)
 {
-	uint16_t v = (uint16_t)(value << ((addr - DM_PM1A_CNT_PORT) * 8));
+	uint16_t v = (uint16_t)value;
 
 	if (size != 2 || addr != DM_PM1A_CNT_PORT)
 		return;		/* the register is written whole */
@@ -106,12 +107,8 @@ static void cnt_write(void *dev, uint64_t addr, unsigned int size,
 static void tmr_read(void *dev, uint64_t addr, unsigned int size,
 		     uint64_t *value)
 {
-	struct timespec ts;
-	unsigned __int128 ticks;
+	uint64_t ticks = (uint64_t)dm_clock_cycles(dm_clock_now(), PM_TMR_HZ);
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ticks = ((unsigned __int128)ts.tv_sec * 1000000000ULL + ts.tv_nsec) *
-		PM_TMR_HZ / 1000000000ULL;
 	*value = (uint32_t)(ticks >> ((addr - DM_PM_TMR_PORT) * 8));
 }
 

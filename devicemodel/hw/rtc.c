@@ -108,19 +108,13 @@ static bool updates_run(const struct rtc *r)
 /* 32.768 kHz cycles since base_ns (the chain's origin) at @now. */
 static int64_t cycles_at(const struct rtc *r, int64_t now)
 {
-	__int128 c = (__int128)(now - r->base_ns) * XTAL_HZ;
-	__int128 q = c / NS;
-
-	return (int64_t)((c % NS && c < 0) ? q - 1 : q);
+	return dm_clock_cycles(now - r->base_ns, XTAL_HZ);
 }
 
 /* The first instant at which cycles_at() reaches @cycles. */
 static int64_t ns_at_cycles(const struct rtc *r, int64_t cycles)
 {
-	__int128 n = (__int128)cycles * NS;
-	__int128 q = n / XTAL_HZ;
-
-	return r->base_ns + (int64_t)((n % XTAL_HZ && n > 0) ? q + 1 : q);
+	return r->base_ns + dm_clock_ns_at(cycles, XTAL_HZ);
 }
 
 /* The periodic interrupt's period in crystal cycles, 0 for none:
@@ -428,12 +422,12 @@ uint8_t rtc_read(struct rtc *r, uint16_t port, int64_t now)
 
 void rtc_write(struct rtc *r, uint16_t port, uint8_t value, int64_t now)
 {
-	if (port == RTC_PORT_INDEX) {
+	/* Bit 7 of the index port masks NMI on a PC; there is no NMI
+	 * source here for it to mask. */
+	if (port == RTC_PORT_INDEX)
 		r->index = value & (RTC_CMOS_SIZE - 1);
-		r->nmi_masked = value & 0x80;
-	} else if (port == RTC_PORT_DATA) {
+	else if (port == RTC_PORT_DATA)
 		reg_write(r, r->index, value, now);
-	}
 }
 
 static void put16(uint8_t *p, uint64_t v)
@@ -512,7 +506,7 @@ static const struct dm_clocked_port rtc_ports[] = {
 static const struct dm_clocked_ops rtc_ops = {
 	.name = "RTC",
 	.ports = rtc_ports,
-	.nports = 1,
+	.nports = sizeof(rtc_ports) / sizeof(rtc_ports[0]),
 	.read = glue_read,
 	.write = glue_write,
 	.update = glue_update,

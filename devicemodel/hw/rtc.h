@@ -67,7 +67,6 @@
 struct rtc {
 	uint8_t cmos[RTC_CMOS_SIZE];	/* A-D and the time bytes too */
 	uint8_t index;
-	bool nmi_masked;		/* kept for the guest, not used */
 	bool irq_level;
 	/* Running: the guest's second base_sec began at base_ns, and each
 	 * NS_PER_SEC after it another.  Divider in reset: base_sec is the

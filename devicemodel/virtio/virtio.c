@@ -70,6 +70,15 @@ bool virtio_has_feature(const struct virtio_dev *v, unsigned int bit)
 	return bit < 64 && (v->features & (1ULL << bit));
 }
 
+uint64_t virtio_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
+	return h;
+}
+
 /* ---- Interrupts (the function's lock held) ---- */
 
 static void raise_isr(struct virtio_dev *v, uint8_t bit)
@@ -152,6 +161,21 @@ int virtio_queue_pop(struct virtio_dev *v, unsigned int q,
 	if (ret < 0)
 		virtio_dev_broken(v);
 	return ret;
+}
+
+bool virtio_queue_current(struct virtio_dev *v, unsigned int q,
+			  const struct virtq_chain *chain)
+{
+	struct virtio_queue *vq;
+	bool current;
+
+	if (q >= v->nqueues)
+		return false;
+	vq = &v->queues[q];
+	pthread_mutex_lock(&vq->lock);
+	current = chain->gen == vq->vq.gen;
+	pthread_mutex_unlock(&vq->lock);
+	return current;
 }
 
 bool virtio_queue_push(struct virtio_dev *v, unsigned int q,
@@ -519,6 +543,8 @@ static void bar_access(struct virtio_dev *v, uint64_t off, unsigned int size,
 			v->ops->config_write(v, rel, size, *value);
 		else if (!write && v->ops->config_read)
 			v->ops->config_read(v, rel, size, value);
+		else if (!write && v->config)	/* little-endian, as x86 */
+			memcpy(value, v->config + rel, size);
 	} else if (inside(off, size, VIRTIO_NOTIFY_OFF,
 			  (uint64_t)v->nqueues * VIRTIO_NOTIFY_MULT)) {
 		if (write)

@@ -31,9 +31,9 @@
  * plus one for configuration changes.
  *
  * Features: VIRTIO_F_VERSION_1 is always offered and required (a driver
- * that does not accept it gets FEATURES_OK refused), as are the ring
- * features virtqueue.c implements (INDIRECT_DESC, EVENT_IDX); the device
- * type adds its own.
+ * that does not accept it gets FEATURES_OK refused); the ring features
+ * virtqueue.c implements (INDIRECT_DESC, EVENT_IDX) are always offered;
+ * the device type adds its own.
  *
  * A misbehaving driver (a broken chain, bad ring addresses) makes the
  * device set DEVICE_NEEDS_RESET and send a configuration-change
@@ -61,11 +61,14 @@
  *    each with virtio_queue_complete() (or virtio_queue_push() for a
  *    batch followed by one virtio_queue_notify_used()).  The segments are
  *    host pointers into guest RAM, valid for the VM's whole life.
- *  - reset() must forget every chain in flight; it need not (and must
- *    not, since it holds the function's lock that a completing worker
- *    may wait for) wait for workers: a chain popped before a reset is
- *    dropped when pushed after it (virtq_chain.gen), without an
- *    interrupt.
+ *  - reset() must forget every chain in flight.  It must not wait for a
+ *    worker that may be inside a virtio_queue_*() call (which may wait
+ *    for the function's lock that reset() runs under), and need not: a
+ *    chain popped before a reset is dropped when pushed after it
+ *    (virtq_chain.gen), without an interrupt.  A device that must not
+ *    even start such a chain asks virtio_queue_current() first; and one
+ *    whose worker writes guest memory outside those calls waits for that
+ *    part only (virtio_blk.c).
  */
 #ifndef DM_VIRTIO_H
 #define DM_VIRTIO_H
@@ -158,7 +161,8 @@ struct virtio_ops {
 	/* The driver reset the device, or the VM was reset. */
 	void (*reset)(struct virtio_dev *v);
 	/* Device configuration accesses, @off < config_size and @off + @size
-	 * within it; @size 1, 2, 4 or 8. */
+	 * within it; @size 1, 2, 4 or 8.  Without config_read, reads come
+	 * from v->config. */
 	void (*config_read)(struct virtio_dev *v, unsigned int off,
 			    unsigned int size, uint64_t *value);
 	void (*config_write)(struct virtio_dev *v, unsigned int off,
@@ -182,6 +186,9 @@ struct virtio_dev {
 	uint64_t device_features;	/* offered (set before init) */
 	unsigned int nqueues;
 	unsigned int config_size;
+	/* The device configuration's config_size bytes (little-endian), set
+	 * by init when ops->config_read is NULL. */
+	const uint8_t *config;
 
 	/* Under the function's lock: */
 	uint64_t driver_features;	/* as the driver wrote them */
@@ -223,6 +230,10 @@ bool virtio_has_feature(const struct virtio_dev *v, unsigned int bit);
 int virtio_queue_pop(struct virtio_dev *v, unsigned int q,
 		     struct virtq_seg *segs, unsigned int max_segs,
 		     struct virtq_chain *chain);
+/* Whether @chain was popped in queue @q's present life (no reset
+ * since). */
+bool virtio_queue_current(struct virtio_dev *v, unsigned int q,
+			  const struct virtq_chain *chain);
 /* Returns @chain with @len bytes written, without an interrupt; false
  * when it was dropped (reset since, queue broken). */
 bool virtio_queue_push(struct virtio_dev *v, unsigned int q,
@@ -239,5 +250,9 @@ void virtio_config_changed(struct virtio_dev *v);
 /* The device cannot go on (the driver broke a rule): DEVICE_NEEDS_RESET
  * and a configuration-change interrupt; queues stop until a reset. */
 void virtio_dev_broken(struct virtio_dev *v);
+/* A 64-bit FNV-1a hash of @s: identities a device derives from a name
+ * (a disk's serial number, a MAC address) that stay the same from one
+ * run to the next. */
+uint64_t virtio_hash(const char *s);
 
 #endif /* DM_VIRTIO_H */

@@ -39,24 +39,15 @@
 
 /* ---- The image ---- */
 
-/* A 64-bit FNV-1a hash: a stable serial number from the image's path. */
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
-	return h;
-}
-
-/* "islet-" and 14 hex digits: exactly 20 bytes, so no NUL (5.2.6). */
+/* "islet-" and 14 hex digits of a hash of the image's path: a serial
+ * number, exactly 20 bytes, so no NUL (5.2.6). */
 static void make_ident(struct vblk_disk *disk)
 {
 	char abs[PATH_MAX], id[VBLK_ID_BYTES + 1];
 	const char *p = realpath(disk->path, abs) ? abs : disk->path;
 
 	snprintf(id, sizeof(id), "islet-%014llx",
-		 (unsigned long long)(fnv1a(p) & 0xffffffffffffffULL));
+		 (unsigned long long)(virtio_hash(p) & 0xffffffffffffffULL));
 	memcpy(disk->ident, id, VBLK_ID_BYTES);
 }
 
@@ -147,48 +138,6 @@ void vblk_disk_close(struct vblk_disk *disk)
 
 /* ---- One request ---- */
 
-/*
- * Describes @len bytes of the segments [@first, @end) from byte @skip on
- * as iovecs; the number used.  The caller has checked that the segments
- * hold skip + len bytes, and gives room for end - first iovecs.
- */
-static int slice(const struct virtq_seg *segs, unsigned int first,
-		 unsigned int end, uint64_t skip, uint64_t len,
-		 struct iovec *iov)
-{
-	int n = 0;
-
-	for (unsigned int i = first; i < end && len; i++) {
-		uint64_t take;
-
-		if (skip >= segs[i].len) {
-			skip -= segs[i].len;
-			continue;
-		}
-		take = segs[i].len - skip;
-		if (take > len)
-			take = len;
-		iov[n].iov_base = (uint8_t *)segs[i].addr + skip;
-		iov[n].iov_len = take;
-		n++;
-		len -= take;
-		skip = 0;
-	}
-	return n;
-}
-
-/* Copies between @buf and the @cnt iovecs (into them if @to_iov). */
-static void copy_iov(uint8_t *buf, const struct iovec *iov, int cnt,
-		     bool to_iov)
-{
-	for (int i = 0; i < cnt; buf += iov[i].iov_len, i++) {
-		if (to_iov)
-			memcpy(iov[i].iov_base, buf, iov[i].iov_len);
-		else
-			memcpy(buf, iov[i].iov_base, iov[i].iov_len);
-	}
-}
-
 /* Reads or writes all of @iov at @off; 0, or -1 (an error, or the end of
  * an image that shrank under us). */
 static int transfer(int fd, struct iovec *iov, int cnt, off_t off,
@@ -242,7 +191,7 @@ int vblk_request(const struct vblk_disk *disk, const struct virtq_seg *segs,
 {
 	struct iovec iov[VBLK_CHAIN_SEGS];
 	unsigned int nseg = chain->nseg, nread = chain->nread;
-	uint8_t hdr[VBLK_HDR_SIZE] = { 0 }, *status;
+	uint8_t hdr[VBLK_HDR_SIZE], *status;
 	uint64_t data_in, sector;
 	uint32_t type;
 	uint8_t st;
@@ -263,8 +212,7 @@ int vblk_request(const struct vblk_disk *disk, const struct virtq_seg *segs,
 		return VIRTIO_BLK_S_IOERR;
 	}
 	/* Copied once: the guest may change its buffer meanwhile. */
-	cnt = slice(segs, 0, nread, 0, VBLK_HDR_SIZE, iov);
-	copy_iov(hdr, iov, cnt, false);
+	virtq_copy_from(segs, chain, hdr, VBLK_HDR_SIZE);
 	memcpy(&type, hdr, 4);
 	memcpy(&sector, hdr + 8, 8);
 	type = le32toh(type);
@@ -272,12 +220,12 @@ int vblk_request(const struct vblk_disk *disk, const struct virtq_seg *segs,
 
 	switch (type) {
 	case VIRTIO_BLK_T_IN:
-		cnt = slice(segs, nread, nseg, 0, data_in, iov);
+		cnt = virtq_iov(segs, nread, nseg, 0, data_in, iov);
 		st = rw(disk, false, sector, data_in, iov, cnt);
 		break;
 	case VIRTIO_BLK_T_OUT:
-		cnt = slice(segs, 0, nread, VBLK_HDR_SIZE,
-			    chain->read_len - VBLK_HDR_SIZE, iov);
+		cnt = virtq_iov(segs, 0, nread, VBLK_HDR_SIZE,
+				chain->read_len - VBLK_HDR_SIZE, iov);
 		st = rw(disk, true, sector, chain->read_len - VBLK_HDR_SIZE,
 			iov, cnt);
 		break;
@@ -288,10 +236,9 @@ int vblk_request(const struct vblk_disk *disk, const struct virtq_seg *segs,
 		break;
 	case VIRTIO_BLK_T_GET_ID:
 		/* As much of the id as the buffer holds (Linux gives 20). */
-		cnt = slice(segs, nread, nseg, 0,
-			    data_in < VBLK_ID_BYTES ? data_in : VBLK_ID_BYTES,
-			    iov);
-		copy_iov((uint8_t *)disk->ident, iov, cnt, true);
+		virtq_copy_to(segs, chain, disk->ident,
+			      (uint32_t)(data_in < VBLK_ID_BYTES ? data_in :
+							   VBLK_ID_BYTES));
 		st = VIRTIO_BLK_S_OK;
 		break;
 	default:
@@ -329,16 +276,12 @@ struct vblk {
  * the worker busy with it. */
 static bool begin(struct vblk *b, const struct virtq_chain *c)
 {
-	struct virtio_queue *q = &b->v->queues[0];
 	bool current;
 
 	pthread_mutex_lock(&b->lock);
 	/* Popped before a reset (whose callback runs before the queue's
 	 * generation moves): dropped, never pushed. */
-	pthread_mutex_lock(&q->lock);
-	current = c->gen == q->vq.gen;
-	pthread_mutex_unlock(&q->lock);
-	current = current && !b->halted;
+	current = !b->halted && virtio_queue_current(b->v, 0, c);
 	b->busy = current;
 	pthread_mutex_unlock(&b->lock);
 	return current;
@@ -428,15 +371,6 @@ static void vblk_driver_ok(struct virtio_dev *v)
 	pthread_mutex_unlock(&b->lock);
 }
 
-static void vblk_config_read(struct virtio_dev *v, unsigned int off,
-			     unsigned int size, uint64_t *value)
-{
-	struct vblk *b = v->priv;
-
-	*value = 0;
-	memcpy(value, b->config + off, size);	/* little-endian, as x86 */
-}
-
 static void put_le(uint8_t *p, uint64_t v, unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++)
@@ -487,6 +421,7 @@ static int vblk_init(struct virtio_dev *v, const char *conf,
 	}
 	b->started = true;
 	v->priv = b;
+	v->config = b->config;
 	return 0;
 }
 
@@ -509,7 +444,6 @@ static const struct virtio_ops vblk_virtio_ops = {
 	.init = vblk_init,
 	.deinit = vblk_deinit,
 	.reset = vblk_reset,
-	.config_read = vblk_config_read,
 	.queue_notify = vblk_notify,
 	.driver_ok = vblk_driver_ok,
 };

@@ -25,11 +25,8 @@
  * notifies and resets too.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "dm.h"
@@ -41,13 +38,18 @@
 
 enum vcon_backend { VCON_STDIO, VCON_PTY, VCON_FILE };
 
+/* No F_SIZE, no MULTIPORT: only max_nr_ports says anything. */
+static const uint8_t vcon_config[VCON_CFG_SIZE] = {
+	[VCON_CFG_MAX_PORTS] = 1,
+};
+
 struct vcon {
 	struct virtio_dev *v;
 	enum vcon_backend backend;
 	int in_fd;		/* -1: no input */
 	int out_fd;
-	int pty_slave;		/* held open, see open_pty() */
-	char pty_name[64];
+	int pty_slave;		/* held open: see dm_pty_open() */
+	char pty_name[DM_PTY_NAME_MAX];
 	struct input_gate gate;
 	bool watched;
 
@@ -76,22 +78,12 @@ static void rx_deliver(struct vcon *c)
 
 	while (c->npending &&
 	       virtio_queue_pop(c->v, VCON_RXQ, segs, VCON_SEGS, &ch) > 0) {
-		size_t done = 0;
+		uint32_t done = virtq_copy_to(segs, &ch, c->pending,
+					      (uint32_t)c->npending);
 
-		for (unsigned int i = ch.nread; i < ch.nseg; i++) {
-			size_t n = c->npending - done;
-
-			if (n > segs[i].len)
-				n = segs[i].len;
-			memcpy(segs[i].addr, c->pending + done, n);
-			done += n;
-			if (done == c->npending)
-				break;
-		}
 		memmove(c->pending, c->pending + done, c->npending - done);
 		c->npending -= done;
-		pushed |= virtio_queue_push(c->v, VCON_RXQ, &ch,
-					    (uint32_t)done);
+		pushed |= virtio_queue_push(c->v, VCON_RXQ, &ch, done);
 	}
 	if (pushed)
 		virtio_queue_notify_used(c->v, VCON_RXQ);
@@ -203,17 +195,6 @@ static void vcon_reset(struct virtio_dev *v)
 	gate(c, true);
 }
 
-static void vcon_config_read(struct virtio_dev *v, unsigned int off,
-			     unsigned int size, uint64_t *value)
-{
-	uint8_t cfg[VCON_CFG_SIZE] = { 0 };
-
-	/* No F_SIZE, no MULTIPORT: only max_nr_ports says anything. */
-	cfg[VCON_CFG_MAX_PORTS] = 1;
-	*value = 0;
-	memcpy(value, cfg + off, size);
-}
-
 /* ---- Set-up ---- */
 
 static int open_stdio(struct vcon *c, struct dm_error *err)
@@ -235,40 +216,18 @@ static int open_stdio(struct vcon *c, struct dm_error *err)
 	return 0;
 }
 
-/*
- * A new pseudo-terminal.  islet-dm keeps its slave side open too: with
- * no one else holding it, the master would read as hung up (EIO) until
- * someone opens it, and the input would have to be given up.
- */
+/* A new pseudo-terminal, its slave side held open so that a terminal
+ * program that comes and goes does not end the input. */
 static int open_pty(struct vcon *c, struct dm_error *err)
 {
-	int fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-	const char *name;
-	struct termios tio;
+	int fd = dm_pty_open("virtio-console", c->pty_name, &c->pty_slave,
+			     err);
 
-	if (fd < 0 || grantpt(fd) || unlockpt(fd) || !(name = ptsname(fd)))
-		goto err;
-	snprintf(c->pty_name, sizeof(c->pty_name), "%s", name);
-	c->pty_slave = open(c->pty_name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (c->pty_slave < 0)
-		goto err;
-	if (!tcgetattr(c->pty_slave, &tio)) {
-		cfmakeraw(&tio);
-		tcsetattr(c->pty_slave, TCSANOW, &tio);
-	}
-	if (fcntl(fd, F_SETFL, O_NONBLOCK))
-		goto err;
+	if (fd < 0)
+		return -1;
 	c->backend = VCON_PTY;
 	c->in_fd = c->out_fd = fd;
-	fprintf(stderr, "islet-dm: virtio-console is %s\n", c->pty_name);
 	return 0;
-
-err:
-	dm_fail(err, "virtio-console: cannot open a pseudo-terminal: %s",
-		strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return -1;
 }
 
 /* "[@]stdio[:NAME]", "[@]pty[:NAME]" or "[@]file:NAME=PATH". */
@@ -291,12 +250,8 @@ static int parse_conf(struct vcon *c, const char *conf, struct dm_error *err)
 		if (!path || !path[1])
 			return dm_fail(err, "virtio-console: file needs a "
 				       "path: @file:NAME=PATH");
-		c->out_fd = open(path + 1, O_WRONLY | O_CREAT | O_APPEND |
-				 O_CLOEXEC, 0644);
-		if (c->out_fd < 0)
-			return dm_fail(err, "virtio-console: cannot open %s: "
-				       "%s", path + 1, strerror(errno));
-		return 0;
+		c->out_fd = dm_output_file("virtio-console", path + 1, err);
+		return c->out_fd < 0 ? -1 : 0;
 	}
 	return dm_fail(err, "virtio-console: unknown backend \"%s\" "
 		       "(@stdio:NAME, @pty:NAME, @file:NAME=PATH)", conf);
@@ -332,6 +287,7 @@ static int vcon_init(struct virtio_dev *v, const char *conf,
 		return -1;
 	}
 	v->priv = c;
+	v->config = vcon_config;
 	if (c->in_fd >= 0) {
 		if (input_gate_init(&c->gate, c->in_fd, input_readable, v)) {
 			dm_fail(err, "virtio-console: cannot watch its "
@@ -361,7 +317,6 @@ static const struct virtio_ops vcon_virtio_ops = {
 	.init = vcon_init,
 	.deinit = vcon_deinit,
 	.reset = vcon_reset,
-	.config_read = vcon_config_read,
 	.queue_notify = vcon_notify,
 };
 

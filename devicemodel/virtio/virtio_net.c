@@ -101,19 +101,6 @@ static void backend_gone(struct vnet *n, int error)
 
 /* ---- Receive ---- */
 
-/* Copies @len bytes of @src into the writable segments of @rc. */
-static void copy_to_chain(const struct rx_chain *rc, const uint8_t *src,
-			  uint32_t len)
-{
-	for (unsigned int i = rc->c.nread; i < rc->c.nseg && len; i++) {
-		uint32_t n = rc->segs[i].len < len ? rc->segs[i].len : len;
-
-		memcpy(rc->segs[i].addr, src, n);
-		src += n;
-		len -= n;
-	}
-}
-
 /* Forgets the first @count held chains (given back to the guest). */
 static void unhold(struct vnet *n, unsigned int count)
 {
@@ -175,7 +162,8 @@ static enum deliver deliver(struct vnet *n)
 		uint32_t part = len - off < n->held[i].c.write_len ?
 				len - off : n->held[i].c.write_len;
 
-		copy_to_chain(&n->held[i], n->frame + off, part);
+		virtq_copy_to(n->held[i].segs, &n->held[i].c, n->frame + off,
+			      part);
 		virtio_queue_push(n->v, VNET_RXQ, &n->held[i].c, part);
 		off += part;
 	}
@@ -264,8 +252,7 @@ static void tx_one(struct vnet *n, const struct virtq_seg *segs,
 {
 	static const uint8_t hdr[VNET_HDR];	/* no offload: all zero */
 	struct iovec iov[VNET_TX_SEGS + 1];
-	uint64_t skip = VNET_HDR;
-	int cnt = 1;
+	int cnt;
 	ssize_t r;
 
 	/* A tap takes at most 64 KiB; a chain without a header is no
@@ -274,16 +261,8 @@ static void tx_one(struct vnet *n, const struct virtq_seg *segs,
 		return;
 	iov[0].iov_base = (void *)hdr;
 	iov[0].iov_len = VNET_HDR;
-	for (unsigned int i = 0; i < c->nread; i++) {
-		if (skip >= segs[i].len) {
-			skip -= segs[i].len;
-			continue;
-		}
-		iov[cnt].iov_base = (uint8_t *)segs[i].addr + skip;
-		iov[cnt].iov_len = segs[i].len - skip;
-		cnt++;
-		skip = 0;
-	}
+	cnt = 1 + virtq_iov(segs, 0, c->nread, VNET_HDR,
+			    c->read_len - VNET_HDR, iov + 1);
 	/* A frame the tap cannot take now (full, or down) is lost, as on a
 	 * congested link: the guest's stack retransmits.  A socket whose
 	 * peer left must not raise SIGPIPE. */
@@ -342,15 +321,6 @@ static void vnet_driver_ok(struct virtio_dev *v)
 	watch(n, true);
 }
 
-static void vnet_config_read(struct virtio_dev *v, unsigned int off,
-			     unsigned int size, uint64_t *value)
-{
-	struct vnet *n = v->priv;
-
-	*value = 0;
-	memcpy(value, n->config + off, size);	/* little-endian, as x86 */
-}
-
 /* ---- Set-up ---- */
 
 /* "52:54:00:12:34:56": a unicast address, or -1. */
@@ -379,13 +349,12 @@ static void derive_mac(const struct dm_pci_dev *d, const char *seed,
 		       uint8_t mac[6])
 {
 	char key[DM_CONF_MAX + 16];
-	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+	uint64_t h;
 
 	if (!seed)
 		seed = dm_vm.cfg ? dm_vm.cfg->name : "";
 	snprintf(key, sizeof(key), "%s/%u.%u", seed, d->slot, d->func);
-	for (const char *p = key; *p; p++)
-		h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
+	h = virtio_hash(key);
 	for (int i = 0; i < 6; i++)
 		mac[i] = (uint8_t)(h >> (8 * i));
 	mac[0] = (uint8_t)((mac[0] & 0xfc) | 0x02);
@@ -485,6 +454,7 @@ static int vnet_init(struct virtio_dev *v, const char *conf,
 		return -1;
 	}
 	n->watched = true;
+	v->config = n->config;
 	return 0;
 }
 
@@ -507,7 +477,6 @@ static const struct virtio_ops vnet_virtio_ops = {
 	.init = vnet_init,
 	.deinit = vnet_deinit,
 	.reset = vnet_reset,
-	.config_read = vnet_config_read,
 	.queue_notify = vnet_notify,
 	.driver_ok = vnet_driver_ok,
 };

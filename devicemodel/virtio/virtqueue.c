@@ -23,7 +23,6 @@
 #define AVAIL_FLAGS	0
 #define AVAIL_IDX	2
 #define AVAIL_RING	4
-#define USED_FLAGS	0
 #define USED_IDX	2
 #define USED_RING	4
 #define USED_ELEM_SIZE	8
@@ -318,4 +317,65 @@ bool virtq_has_avail(struct virtq *vq)
 		return false;
 	return load16(avail_word(vq, AVAIL_IDX), __ATOMIC_ACQUIRE) !=
 	       vq->last_avail;
+}
+
+int virtq_iov(const struct virtq_seg *segs, unsigned int first,
+	      unsigned int end, uint64_t skip, uint64_t len,
+	      struct iovec *iov)
+{
+	int n = 0;
+
+	for (unsigned int i = first; i < end && len; i++) {
+		uint64_t take;
+
+		if (skip >= segs[i].len) {
+			skip -= segs[i].len;
+			continue;
+		}
+		take = segs[i].len - skip;
+		if (take > len)
+			take = len;
+		iov[n].iov_base = (uint8_t *)segs[i].addr + skip;
+		iov[n].iov_len = take;
+		n++;
+		len -= take;
+		skip = 0;
+	}
+	return n;
+}
+
+/* Copies between @buf and @segs[@first .. @end), into them if @to_segs;
+ * the bytes copied. */
+static uint32_t copy_segs(const struct virtq_seg *segs, unsigned int first,
+			  unsigned int end, uint8_t *buf, uint32_t len,
+			  bool to_segs)
+{
+	uint32_t done = 0;
+
+	for (unsigned int i = first; i < end && done < len; i++) {
+		uint32_t n = len - done < segs[i].len ? len - done :
+							 segs[i].len;
+
+		if (to_segs)
+			memcpy(segs[i].addr, buf + done, n);
+		else
+			memcpy(buf + done, segs[i].addr, n);
+		done += n;
+	}
+	return done;
+}
+
+uint32_t virtq_copy_from(const struct virtq_seg *segs,
+			 const struct virtq_chain *chain, void *dst,
+			 uint32_t len)
+{
+	return copy_segs(segs, 0, chain->nread, dst, len, false);
+}
+
+uint32_t virtq_copy_to(const struct virtq_seg *segs,
+		       const struct virtq_chain *chain, const void *src,
+		       uint32_t len)
+{
+	return copy_segs(segs, chain->nread, chain->nseg, (uint8_t *)src, len,
+			 true);
 }

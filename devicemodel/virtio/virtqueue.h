@@ -4,7 +4,8 @@
  * reads and writes only guest RAM (struct dm_mem, dm_gpa()) and takes no
  * lock, so the host unit tests drive it over a fake RAM.  The transport
  * (virtio.h) wraps each queue in a mutex; devices use its
- * virtio_queue_*() calls, not these.
+ * virtio_queue_*() calls, not these, but for the helpers at the end that
+ * walk a popped chain's bytes.
  *
  * Three areas in guest memory, all written by a driver we do not trust:
  *   descriptor table (desc)     16 bytes per entry: addr, len, flags, next
@@ -30,6 +31,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "dm.h"
 
@@ -39,7 +41,6 @@
 #define VIRTQ_DESC_F_INDIRECT	4
 
 #define VIRTQ_AVAIL_F_NO_INTERRUPT	1
-#define VIRTQ_USED_F_NO_NOTIFY		1
 
 /* Feature bits the ring implements (bit numbers) */
 #define VIRTIO_F_INDIRECT_DESC	28
@@ -139,5 +140,31 @@ bool virtq_push(struct virtq *vq, const struct virtq_chain *chain,
 bool virtq_need_interrupt(struct virtq *vq);
 /* Whether the driver has made chains available that were not taken. */
 bool virtq_has_avail(struct virtq *vq);
+
+/*
+ * A chain's bytes, for devices (pure: no queue state).  A driver may cut
+ * a request's parts anywhere across its buffers, so these walk the
+ * segments rather than assume one buffer per part.
+ */
+
+/* Copies the first @len device-readable bytes of @chain into @dst; how
+ * many were copied (at most read_len). */
+uint32_t virtq_copy_from(const struct virtq_seg *segs,
+			 const struct virtq_chain *chain, void *dst,
+			 uint32_t len);
+/* Copies @len bytes of @src into the device-writable bytes of @chain,
+ * from their start; how many fit (at most write_len). */
+uint32_t virtq_copy_to(const struct virtq_seg *segs,
+		       const struct virtq_chain *chain, const void *src,
+		       uint32_t len);
+/*
+ * Describes @len bytes of @segs[@first .. @end), from byte @skip of them
+ * on, as iovecs (for preadv() and the like) in @iov, which has room for
+ * end - first; how many were used.  Fewer bytes when the segments end
+ * first.
+ */
+int virtq_iov(const struct virtq_seg *segs, unsigned int first,
+	      unsigned int end, uint64_t skip, uint64_t len,
+	      struct iovec *iov);
 
 #endif /* DM_VIRTQUEUE_H */

@@ -1,19 +1,14 @@
 /* ACPI discovery: RSDP -> XSDT/RSDT -> MADT (CPUs) and FADT (power-off and
- * reset registers).  Tables are read through the identity map. */
+ * reset registers).  Tables are read through the identity map; their
+ * layouts (include/acpi/tables.h) are those islet-dm writes for a User VM. */
+#include <acpi/tables.h>
+
 #include "acpi.h"
 #include "lib.h"
 
-struct acpi_header {
-	char sig[4];
-	u32 length;
-	u8 revision;
-	u8 checksum;
-	char oem[6];
-	char oem_table[8];
-	u32 oem_rev;
-	u32 creator;
-	u32 creator_rev;
-} __packed;
+/* Whether a table of @len bytes holds all of @member of its @type. */
+#define HAS_FIELD(type, member, len) \
+	((len) >= offsetof(type, member) + sizeof(((type *)0)->member))
 
 static bool checksum_ok(const void *p, u32 len)
 {
@@ -35,24 +30,31 @@ static const struct acpi_header *table_at(u64 pa)
 	return h;
 }
 
+/* The MADT's entries follow its fixed part, each starting with its type
+ * and its length. */
 static void parse_madt(const struct acpi_header *h, struct acpi_info *out)
 {
-	const u8 *p = (const u8 *)h + 44, *end = (const u8 *)h + h->length;
+	const u8 *p = (const u8 *)h + sizeof(struct acpi_madt);
+	const u8 *end = (const u8 *)h + h->length;
 
 	while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
+		const struct acpi_madt_lapic *lapic = (const void *)p;
+		const struct acpi_madt_x2apic *x2apic = (const void *)p;
 		u32 id = 0, flags = 0;
 		bool cpu = false;
 
-		if (p[0] == 0 && p[1] >= 8) {		/* local APIC */
-			id = p[3];
-			memcpy(&flags, p + 4, 4);
+		if (p[0] == ACPI_MADT_LAPIC && p[1] >= sizeof(*lapic)) {
+			id = lapic->apic_id;
+			flags = lapic->flags;
 			cpu = true;
-		} else if (p[0] == 9 && p[1] >= 16) {	/* local x2APIC */
-			memcpy(&id, p + 4, 4);
-			memcpy(&flags, p + 8, 4);
+		} else if (p[0] == ACPI_MADT_X2APIC &&
+			   p[1] >= sizeof(*x2apic)) {
+			id = x2apic->x2apic_id;
+			flags = x2apic->flags;
 			cpu = true;
 		}
-		if (cpu && (flags & 3)) {	/* enabled or online capable */
+		if (cpu && (flags & (ACPI_MADT_ENABLED |
+				     ACPI_MADT_ONLINE_CAPABLE))) {
 			if (out->nr_cpus < ARRAY_SIZE(out->apic_ids))
 				out->apic_ids[out->nr_cpus] = id;
 			out->nr_cpus++;
@@ -61,49 +63,48 @@ static void parse_madt(const struct acpi_header *h, struct acpi_info *out)
 	}
 }
 
+/* The fields of older, shorter FADTs come first: each is read only if
+ * the table holds it. */
 static void parse_fadt(const struct acpi_header *h, struct acpi_info *out)
 {
-	const u8 *f = (const u8 *)h;
-	u32 v;
+	const struct acpi_fadt *f = (const void *)h;
 
-	if (h->length >= 68) {
-		memcpy(&v, f + 64, 4);
-		out->pm1a_cnt = (u16)v;
-		memcpy(&v, f + 68, 4);
-		out->pm1b_cnt = (u16)v;
+	if (HAS_FIELD(struct acpi_fadt, pm1b_cnt_blk, h->length)) {
+		out->pm1a_cnt = (u16)f->pm1a_cnt_blk;
+		out->pm1b_cnt = (u16)f->pm1b_cnt_blk;
 	}
-	/* Reset register: a generic address at 116, value at 128; only the
-	 * I/O-space form (address space id 1) is used. */
-	if (h->length >= 129 && f[116] == 1) {
-		u64 a;
-
-		memcpy(&a, f + 120, 8);
-		out->reset_port = (u16)a;
-		out->reset_value = f[128];
+	/* Only a reset register in I/O space is used. */
+	if (HAS_FIELD(struct acpi_fadt, reset_value, h->length) &&
+	    f->reset_reg.space_id == ACPI_GAS_IO) {
+		out->reset_port = (u16)f->reset_reg.address;
+		out->reset_value = f->reset_value;
 	}
 }
 
 int acpi_parse(const u8 *rsdp, u32 len, struct acpi_info *out)
 {
 	const struct acpi_header *root;
+	struct acpi_rsdp r;
 	u32 entry_size;
 	u64 xsdt = 0;
-	u32 rsdt;
 
 	memset(out, 0, sizeof(*out));
-	if (len < 20 || memcmp(rsdp, "RSD PTR ", 8) || !checksum_ok(rsdp, 20))
+	if (len < ACPI_RSDP_V1_LEN || memcmp(rsdp, "RSD PTR ", 8) ||
+	    !checksum_ok(rsdp, ACPI_RSDP_V1_LEN))
 		return -EINVAL;
-	out->revision = rsdp[15];
-	memcpy(out->oem, rsdp + 9, 6);
-	memcpy(&rsdt, rsdp + 16, 4);
-	if (out->revision >= 2 && len >= 36 && checksum_ok(rsdp, 36))
-		memcpy(&xsdt, rsdp + 24, 8);
+	/* A revision 0 RSDP stops after the RSDT's address. */
+	memset(&r, 0, sizeof(r));
+	memcpy(&r, rsdp, MIN(len, sizeof(r)));
+	out->revision = r.revision;
+	memcpy(out->oem, r.oem_id, sizeof(r.oem_id));
+	if (r.revision >= 2 && len >= sizeof(r) && checksum_ok(rsdp, sizeof(r)))
+		xsdt = r.xsdt_address;
 	root = table_at(xsdt);
 	entry_size = 8;
-	if (!root || memcmp(root->sig, "XSDT", 4)) {
-		root = table_at(rsdt);
+	if (!root || memcmp(root->signature, "XSDT", 4)) {
+		root = table_at(r.rsdt_address);
 		entry_size = 4;
-		if (!root || memcmp(root->sig, "RSDT", 4))
+		if (!root || memcmp(root->signature, "RSDT", 4))
 			return -ENOENT;
 	}
 	out->root = (u64)(uintptr_t)root;
@@ -117,9 +118,9 @@ int acpi_parse(const u8 *rsdp, u32 len, struct acpi_info *out)
 		t = table_at(pa);
 		if (!t)
 			continue;
-		if (!memcmp(t->sig, "APIC", 4))
+		if (!memcmp(t->signature, "APIC", 4))
 			parse_madt(t, out);
-		else if (!memcmp(t->sig, "FACP", 4))
+		else if (!memcmp(t->signature, "FACP", 4))
 			parse_fadt(t, out);
 	}
 	return 0;

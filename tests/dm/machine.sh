@@ -61,6 +61,15 @@ refuse() {
 	fi
 }
 
+# wait_for PATTERN FILE: until a guest's log shows PATTERN, 10 s at most.
+wait_for() {
+	i=0
+	while [ $i -lt 100 ] && ! grep -q "$1" "$2" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 insmod "$ko" || { echo "DM-RUN-RESULT: FAIL insmod"; exit 1; }
 
 # Command-line errors first: no VM may be created by any of them.
@@ -139,11 +148,7 @@ rm -f /tmp/spin.log
 islet-dm --cpu_affinity 1 -m 32M -l com1,file:/tmp/spin.log -E $G/dm.elf \
 	-B spin dm-spin &
 pid=$!
-i=0
-while [ $i -lt 100 ] && ! grep -q "dm: spinning" /tmp/spin.log 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_for "dm: spinning" /tmp/spin.log
 # islet-dm's resident memory beyond the guest's 32 MiB (all of which the
 # HSM pinned, so it is resident too).
 rss=$(sed -n 's/^VmRSS:[^0-9]*\([0-9]*\) kB/\1/p' /proc/$pid/status)
@@ -167,11 +172,7 @@ rm -f /tmp/pb.log
 islet-dm --cpu_affinity 1 -m 32M -l com1,file:/tmp/pb.log --debugexit \
 	-E $G/dm.elf -B pwrbtn dm-pwrbtn &
 pid=$!
-i=0
-while [ $i -lt 100 ] && ! grep -q "dm: waiting" /tmp/pb.log 2>/dev/null; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_for "dm: waiting" /tmp/pb.log
 kill -USR1 $pid
 wait $pid
 status=$?

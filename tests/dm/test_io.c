@@ -82,9 +82,17 @@ static void test_dispatch(void)
 	CU_ASSERT_EQUAL(dm_unit_pio(0x80, 2, false, 0), 0xffff);
 	/* A range without read: all-ones. */
 	CU_ASSERT_EQUAL(dm_unit_pio(0x400, 2, false, 0), 0xffff);
-	/* A bad size from a broken request: refused, not passed on. */
+	/* A bad size from a broken request: refused, not passed on, even
+	 * one the 64-bit field makes 4 only when truncated. */
 	dm_unit_pio(0x3f8, 8, true, 1);
 	CU_ASSERT_EQUAL(a.writes, 1);
+	memset(&r, 0, sizeof(r));
+	r.type = ISLET_IOREQ_TYPE_PORTIO;
+	r.reqs.pio_request.address = 0x3f8;
+	r.reqs.pio_request.size = 0x100000004ULL;
+	dm_io_dispatch(&r);
+	CU_ASSERT_EQUAL(a.reads, 1);
+	CU_ASSERT_EQUAL(r.reqs.pio_request.value, 0xffffffff);
 
 	dm_io_register(DM_MMIO, 0xd0000000, 0x1000, &ops, &a, "m");
 	CU_ASSERT_EQUAL(dm_unit_mmio(0xd0000ff8, 8, false, 0),

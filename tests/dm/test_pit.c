@@ -31,7 +31,7 @@ static void setup(void)
 	dm_irq = &recorder;
 	line = false;
 	pulses = 0;
-	pit_init(&p, NOW0);
+	pit_reset(&p);
 }
 
 static void teardown(void)
@@ -179,12 +179,14 @@ static void test_bcd(void)
 	CU_ASSERT_EQUAL(latched(0, at(999)), 0x0001);
 	CU_ASSERT_EQUAL(latched(0, at(1000)), 0x1000);
 	CU_ASSERT_EQUAL(status(0, at(1000)) & 1, 1);
-	/* 0 is 10000 in BCD; invalid digits do not upset the counter. */
+	/* 0 is 10000 in BCD; invalid digits count as their value, reduced
+	 * into range: 0xffff is 15 * 1111 = 16665, a count of 6665. */
 	program(0, 0x35, 0x0000, at(2000));
 	CU_ASSERT_EQUAL(latched(0, at(2001)), 0x9999);
 	CU_ASSERT_EQUAL(pit_update(&p, at(2001)), at(2000 + 10000));
 	program(0, 0x35, 0xffff, at(3000));
-	CU_ASSERT(pit_update(&p, at(3000)) > at(3000));
+	CU_ASSERT_EQUAL(latched(0, at(3000)), 0x6665);
+	CU_ASSERT_EQUAL(pit_update(&p, at(3000)), at(3000 + 6665));
 	teardown();
 }
 
@@ -197,8 +199,8 @@ static void test_calibration_loop(void)
 	unsigned int loops = 0;
 
 	setup();
-	out(PIT_PORT_SPEAKER, (uint8_t)((in(PIT_PORT_SPEAKER, t) & ~0x02) | 0x01),
-	    t);
+	out(PIT_PORT_SPEAKER, (uint8_t)((in(PIT_PORT_SPEAKER, t) &
+					 ~PIT_61_SPEAKER) | PIT_61_GATE2), t);
 	out(PIT_PORT_CONTROL, 0xb0, t);
 	CU_ASSERT_EQUAL(in(PIT_PORT_SPEAKER, t) & PIT_61_OUT2, 0);
 	out(0x42, latch & 0xff, t);
@@ -276,7 +278,7 @@ static void test_port61(void)
 	CU_ASSERT_EQUAL(in(PIT_PORT_SPEAKER, NOW0) & 0x0f, 0);
 	/* A reset clears them. */
 	out(PIT_PORT_SPEAKER, 0x03, NOW0);
-	pit_reset(&p, NOW0);
+	pit_reset(&p);
 	CU_ASSERT_EQUAL(in(PIT_PORT_SPEAKER, NOW0) & 0x0f, 0);
 	teardown();
 }
@@ -395,7 +397,7 @@ static void test_irq0(void)
 	CU_ASSERT_EQUAL(pulses, n + 2);
 
 	/* Reset: counter 0 idle, no interrupt. */
-	pit_reset(&p, at(400000));
+	pit_reset(&p);
 	CU_ASSERT_EQUAL(pit_update(&p, at(400000)), DM_NEVER);
 	CU_ASSERT_EQUAL(pulses, n + 2);
 	CU_ASSERT_EQUAL(in(PIT_PORT_SPEAKER, at(400000)) & 0x2f, 0);

@@ -154,12 +154,15 @@ static void test_open_errors(void)
 	/* A second writer is refused, and a reader too. */
 	CU_ASSERT_EQUAL(vblk_disk_open(&d2, image, &err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "in use"));
-	vblk_disk_close(&d);
-	/* Readers share. */
 	{
 		char ro[64];
 
 		snprintf(ro, sizeof(ro), "%s,ro", image);
+		memset(&err, 0, sizeof(err));
+		CU_ASSERT_EQUAL(vblk_disk_open(&d2, ro, &err), -1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "in use"));
+		vblk_disk_close(&d);
+		/* Readers share. */
 		CU_ASSERT_EQUAL(vblk_disk_open(&d, ro, &err), 0);
 		CU_ASSERT_EQUAL(vblk_disk_open(&d2, ro, &err), 0);
 		CU_ASSERT_TRUE(d.ro && d2.ro);

@@ -1,8 +1,9 @@
 /*
  * The virtio PCI transport (devicemodel/virtio/virtio.c) with virtio-rnd
  * on the real PCI bus, driven as Linux's virtio_pci_modern driver drives
- * it: PCICFG accesses and MMIO requests through io.c, guest RAM faked
- * over a malloc'd buffer in dm_vm.mem, interrupts recorded through
+ * it: PCICFG accesses and MMIO requests through io.c, on the machine of
+ * vdev_driver.h (guest RAM faked over a malloc'd buffer in dm_vm.mem),
+ * with rings of the test's own and every interrupt recorded through
  * dm_irq.  A device type of the test's own, "virtio-test", has device
  * configuration and completes its requests from another thread, as
  * virtio-blk will.
@@ -14,10 +15,10 @@
 #include "dm.h"
 #include "pci.h"
 #include "virtio.h"
+#include "vdev_driver.h"
 #include "dm_unit.h"
 
-#define SLOT		3
-#define RAM_SIZE	0x100000U
+#define SLOT		VDRV_SLOT
 #define DESC_GPA	0x10000U
 #define AVAIL_GPA	0x11000U
 #define USED_GPA	0x12000U
@@ -128,8 +129,6 @@ DM_PCI_DEVICE(vt_pci_ops);
 
 /* ---- The machine ---- */
 
-static const struct dm_irq_ops *saved_irq;
-static struct dm_mem saved_mem;
 static uint8_t *ram;
 static uint64_t bar;		/* BAR 4's address */
 static uint16_t avail_idx;
@@ -147,80 +146,43 @@ static void cfg_write(unsigned int reg, unsigned int size, uint32_t v)
 	dm_pci_cfg_access(0, SLOT, 0, reg, size, true, &v);
 }
 
-static uint64_t common_rd(unsigned int off, unsigned int size)
+/* The machine of vdev_driver.h with device type @dev, its interrupts
+ * recorded here in detail. */
+static void setup_dev(const char *dev)
 {
-	return dm_unit_mmio(bar + VIRTIO_COMMON_OFF + off, size, false, 0);
-}
-
-static void common_wr(unsigned int off, unsigned int size, uint64_t v)
-{
-	dm_unit_mmio(bar + VIRTIO_COMMON_OFF + off, size, true, v);
-}
-
-static void setup_dev(const char *slot)
-{
-	struct dm_config cfg;
 	struct dm_error err = { { 0 } };
 
-	memset(&cfg, 0, sizeof(cfg));
+	CU_ASSERT_EQUAL_FATAL(vdrv_start(dev, "", &err), 0);
 	memset(&irq, 0, sizeof(irq));
-	saved_irq = dm_irq;
-	dm_irq = &recorder;
-	ram = aligned_alloc(4096, RAM_SIZE);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ram);
-	memset(ram, 0, RAM_SIZE);
-	saved_mem = dm_vm.mem;
-	dm_vm.mem = (struct dm_mem){ .base = ram, .size = RAM_SIZE,
-				     .lowmem = RAM_SIZE };
+	dm_irq = &recorder;	/* vdrv_stop() puts the real one back */
+	ram = vdrv_ram(0);
 	avail_idx = 0;
-	dm_io_reset_all();
-	CU_ASSERT_EQUAL_FATAL(dm_add_slot(&cfg, slot, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(dm_pci_init(&cfg, &err), 0);
 	bar = dm_unit_virtio_bar(SLOT);
 }
 
 static void setup(void)
 {
-	setup_dev("3,virtio-rnd");
+	setup_dev("virtio-rnd");
 }
 
 static void teardown(void)
 {
-	dm_pci_deinit();
-	dm_io_reset_all();
-	dm_vm.mem = saved_mem;
-	dm_irq = saved_irq;
-	free(ram);
+	vdrv_stop();
 	ram = NULL;
-}
-
-/* Linux's probe up to DRIVER_OK, with @features accepted. */
-static void negotiate(uint64_t features)
-{
-	common_wr(VIRTIO_COMMON_STATUS, 1, 0);
-	common_wr(VIRTIO_COMMON_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE);
-	common_wr(VIRTIO_COMMON_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE |
-		  VIRTIO_STATUS_DRIVER);
-	common_wr(VIRTIO_COMMON_GFSELECT, 4, 0);
-	common_wr(VIRTIO_COMMON_GF, 4, (uint32_t)features);
-	common_wr(VIRTIO_COMMON_GFSELECT, 4, 1);
-	common_wr(VIRTIO_COMMON_GF, 4, (uint32_t)(features >> 32));
-	common_wr(VIRTIO_COMMON_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE |
-		  VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
 }
 
 /* Queue 0 at the test's rings, vector @vec, enabled; then DRIVER_OK. */
 static void setup_queue(uint16_t vec)
 {
-	common_wr(VIRTIO_COMMON_Q_SELECT, 2, 0);
-	common_wr(VIRTIO_COMMON_Q_SIZE, 2, QSIZE);
-	common_wr(VIRTIO_COMMON_Q_MSIX, 2, vec);
-	common_wr(VIRTIO_COMMON_Q_DESC, 4, DESC_GPA);	/* two halves */
-	common_wr(VIRTIO_COMMON_Q_DESC + 4, 4, 0);
-	common_wr(VIRTIO_COMMON_Q_AVAIL, 8, AVAIL_GPA);
-	common_wr(VIRTIO_COMMON_Q_USED, 8, USED_GPA);
-	common_wr(VIRTIO_COMMON_Q_ENABLE, 2, 1);
-	common_wr(VIRTIO_COMMON_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE |
+	vdrv_common_wr(VIRTIO_COMMON_Q_SELECT, 2, 0);
+	vdrv_common_wr(VIRTIO_COMMON_Q_SIZE, 2, QSIZE);
+	vdrv_common_wr(VIRTIO_COMMON_Q_MSIX, 2, vec);
+	vdrv_common_wr(VIRTIO_COMMON_Q_DESC, 4, DESC_GPA);	/* two halves */
+	vdrv_common_wr(VIRTIO_COMMON_Q_DESC + 4, 4, 0);
+	vdrv_common_wr(VIRTIO_COMMON_Q_AVAIL, 8, AVAIL_GPA);
+	vdrv_common_wr(VIRTIO_COMMON_Q_USED, 8, USED_GPA);
+	vdrv_common_wr(VIRTIO_COMMON_Q_ENABLE, 2, 1);
+	vdrv_common_wr(VIRTIO_COMMON_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE |
 		  VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
 		  VIRTIO_STATUS_DRIVER_OK);
 }
@@ -274,12 +236,6 @@ static void request(uint32_t len, bool loop)
 	put16(AVAIL_GPA + 4 + 2 * (avail_idx % QSIZE), 0);
 	avail_idx++;
 	put16(AVAIL_GPA + 2, avail_idx);
-}
-
-static void notify(unsigned int q)
-{
-	dm_unit_mmio(bar + VIRTIO_NOTIFY_OFF + VIRTIO_NOTIFY_MULT * q, 2, true,
-		     q);
 }
 
 static bool all_zero(const uint8_t *p, size_t n)
@@ -388,42 +344,43 @@ static void test_features(void)
 
 	/* (CU_ASSERT takes an int: 64-bit masks are compared with 0.) */
 	setup();
-	common_wr(VIRTIO_COMMON_DFSELECT, 4, 0);
-	offered = common_rd(VIRTIO_COMMON_DF, 4);
-	common_wr(VIRTIO_COMMON_DFSELECT, 4, 1);
-	offered |= common_rd(VIRTIO_COMMON_DF, 4) << 32;
-	common_wr(VIRTIO_COMMON_DFSELECT, 4, 2);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_DF, 4), 0);
+	vdrv_common_wr(VIRTIO_COMMON_DFSELECT, 4, 0);
+	offered = vdrv_common_rd(VIRTIO_COMMON_DF, 4);
+	vdrv_common_wr(VIRTIO_COMMON_DFSELECT, 4, 1);
+	offered |= vdrv_common_rd(VIRTIO_COMMON_DF, 4) << 32;
+	vdrv_common_wr(VIRTIO_COMMON_DFSELECT, 4, 2);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_DF, 4), 0);
 	CU_ASSERT((offered & (1ULL << VIRTIO_F_VERSION_1)) != 0);
 	CU_ASSERT((offered & (1ULL << VIRTIO_F_INDIRECT_DESC)) != 0);
 	CU_ASSERT((offered & (1ULL << VIRTIO_F_EVENT_IDX)) != 0);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_NUMQ, 2), 1);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_NUMQ, 2), 1);
 
 	/* A legacy driver's features (no VERSION_1): refused. */
-	negotiate(1ULL << VIRTIO_F_INDIRECT_DESC);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_STATUS, 1),
+	vdrv_negotiate(1ULL << VIRTIO_F_INDIRECT_DESC);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_STATUS, 1),
 			VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
 	/* Nor will DRIVER_OK stick without FEATURES_OK. */
-	common_wr(VIRTIO_COMMON_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE |
+	vdrv_common_wr(VIRTIO_COMMON_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE |
 		  VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_DRIVER_OK);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_STATUS, 1) &
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_STATUS, 1) &
 			VIRTIO_STATUS_DRIVER_OK, 0);
 	/* A feature that was not offered: refused. */
-	negotiate((1ULL << VIRTIO_F_VERSION_1) | (1ULL << 5));
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_STATUS, 1) &
+	vdrv_negotiate((1ULL << VIRTIO_F_VERSION_1) | (1ULL << 5));
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_STATUS, 1) &
 			VIRTIO_STATUS_FEATURES_OK, 0);
 	/* VERSION_1 and EVENT_IDX: accepted, and then fixed. */
-	negotiate((1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_F_EVENT_IDX));
-	CU_ASSERT(common_rd(VIRTIO_COMMON_STATUS, 1) &
+	vdrv_negotiate((1ULL << VIRTIO_F_VERSION_1) |
+		       (1ULL << VIRTIO_F_EVENT_IDX));
+	CU_ASSERT(vdrv_common_rd(VIRTIO_COMMON_STATUS, 1) &
 		  VIRTIO_STATUS_FEATURES_OK);
-	common_wr(VIRTIO_COMMON_GFSELECT, 4, 0);
-	common_wr(VIRTIO_COMMON_GF, 4, 0);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_GF, 4),
+	vdrv_common_wr(VIRTIO_COMMON_GFSELECT, 4, 0);
+	vdrv_common_wr(VIRTIO_COMMON_GF, 4, 0);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_GF, 4),
 			1U << VIRTIO_F_EVENT_IDX);
 	/* Wrong widths read 0 and write nothing. */
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_STATUS, 2), 0);
-	common_wr(VIRTIO_COMMON_STATUS - 1, 2, 0);
-	CU_ASSERT(common_rd(VIRTIO_COMMON_STATUS, 1) &
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_STATUS, 2), 0);
+	vdrv_common_wr(VIRTIO_COMMON_STATUS - 1, 2, 0);
+	CU_ASSERT(vdrv_common_rd(VIRTIO_COMMON_STATUS, 1) &
 		  VIRTIO_STATUS_FEATURES_OK);
 	teardown();
 }
@@ -431,56 +388,58 @@ static void test_features(void)
 static void test_queue_setup(void)
 {
 	setup();
-	negotiate(1ULL << VIRTIO_F_VERSION_1);
-	common_wr(VIRTIO_COMMON_Q_SELECT, 2, 0);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_Q_SIZE, 2), 64);	/* max */
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_Q_NOFF, 2), 0);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_Q_MSIX, 2),
+	vdrv_negotiate(1ULL << VIRTIO_F_VERSION_1);
+	vdrv_common_wr(VIRTIO_COMMON_Q_SELECT, 2, 0);
+	/* The maximum */
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_Q_SIZE, 2), 64);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_Q_NOFF, 2), 0);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_Q_MSIX, 2),
 			VIRTIO_MSI_NO_VECTOR);
 	/* Sizes: a power of two up to the maximum, else ignored. */
-	common_wr(VIRTIO_COMMON_Q_SIZE, 2, 128);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_Q_SIZE, 2), 64);
-	common_wr(VIRTIO_COMMON_Q_SIZE, 2, 24);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_Q_SIZE, 2), 64);
-	common_wr(VIRTIO_COMMON_Q_SIZE, 2, QSIZE);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_Q_SIZE, 2), QSIZE);
+	vdrv_common_wr(VIRTIO_COMMON_Q_SIZE, 2, 128);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_Q_SIZE, 2), 64);
+	vdrv_common_wr(VIRTIO_COMMON_Q_SIZE, 2, 24);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_Q_SIZE, 2), 64);
+	vdrv_common_wr(VIRTIO_COMMON_Q_SIZE, 2, QSIZE);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_Q_SIZE, 2), QSIZE);
 	/* Vectors: 0 and 1 exist; out of range reads back NO_VECTOR. */
-	common_wr(VIRTIO_COMMON_Q_MSIX, 2, 1);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_Q_MSIX, 2), 1);
-	common_wr(VIRTIO_COMMON_Q_MSIX, 2, 2);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_Q_MSIX, 2),
+	vdrv_common_wr(VIRTIO_COMMON_Q_MSIX, 2, 1);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_Q_MSIX, 2), 1);
+	vdrv_common_wr(VIRTIO_COMMON_Q_MSIX, 2, 2);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_Q_MSIX, 2),
 			VIRTIO_MSI_NO_VECTOR);
-	common_wr(VIRTIO_COMMON_MSIX, 2, 0);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_MSIX, 2), 0);
-	common_wr(VIRTIO_COMMON_MSIX, 2, 7);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_MSIX, 2),
+	vdrv_common_wr(VIRTIO_COMMON_MSIX, 2, 0);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_MSIX, 2), 0);
+	vdrv_common_wr(VIRTIO_COMMON_MSIX, 2, 7);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_MSIX, 2),
 			VIRTIO_MSI_NO_VECTOR);
 	/* Addresses, by halves and whole. */
-	common_wr(VIRTIO_COMMON_Q_DESC, 4, 0x89abc000);
-	common_wr(VIRTIO_COMMON_Q_DESC + 4, 4, 0x1);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_Q_DESC, 8), 0x189abc000ULL);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_Q_DESC + 4, 4), 1);
+	vdrv_common_wr(VIRTIO_COMMON_Q_DESC, 4, 0x89abc000);
+	vdrv_common_wr(VIRTIO_COMMON_Q_DESC + 4, 4, 0x1);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_Q_DESC, 8),
+			0x189abc000ULL);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_Q_DESC + 4, 4), 1);
 	/* Past RAM: enabling fails and the device needs a reset. */
-	common_wr(VIRTIO_COMMON_Q_ENABLE, 2, 1);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_Q_ENABLE, 2), 0);
-	CU_ASSERT(common_rd(VIRTIO_COMMON_STATUS, 1) &
+	vdrv_common_wr(VIRTIO_COMMON_Q_ENABLE, 2, 1);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_Q_ENABLE, 2), 0);
+	CU_ASSERT(vdrv_common_rd(VIRTIO_COMMON_STATUS, 1) &
 		  VIRTIO_STATUS_NEEDS_RESET);
 	/* After a reset, good addresses work. */
-	negotiate(1ULL << VIRTIO_F_VERSION_1);
+	vdrv_negotiate(1ULL << VIRTIO_F_VERSION_1);
 	setup_queue(VIRTIO_MSI_NO_VECTOR);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_Q_ENABLE, 2), 1);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_Q_AVAIL, 8), AVAIL_GPA);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_STATUS, 1),
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_Q_ENABLE, 2), 1);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_Q_AVAIL, 8), AVAIL_GPA);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_STATUS, 1),
 			VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
 			VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
 	/* Fixed while enabled. */
-	common_wr(VIRTIO_COMMON_Q_USED, 8, 0x40000);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_Q_USED, 8), USED_GPA);
+	vdrv_common_wr(VIRTIO_COMMON_Q_USED, 8, 0x40000);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_Q_USED, 8), USED_GPA);
 	/* A queue that does not exist. */
-	common_wr(VIRTIO_COMMON_Q_SELECT, 2, 1);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_Q_SIZE, 2), 0);
-	common_wr(VIRTIO_COMMON_Q_ENABLE, 2, 1);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_Q_ENABLE, 2), 0);
+	vdrv_common_wr(VIRTIO_COMMON_Q_SELECT, 2, 1);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_Q_SIZE, 2), 0);
+	vdrv_common_wr(VIRTIO_COMMON_Q_ENABLE, 2, 1);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_Q_ENABLE, 2), 0);
 	teardown();
 }
 
@@ -492,10 +451,10 @@ static void test_rnd_msix(void)
 	setup();
 	walk_caps(c, &msix);
 	msix_on(msix, 1, 0x41);
-	negotiate(1ULL << VIRTIO_F_VERSION_1);
+	vdrv_negotiate(1ULL << VIRTIO_F_VERSION_1);
 	setup_queue(1);
 	request(64, false);
-	notify(0);
+	vdrv_kick(0);
 	CU_ASSERT_EQUAL(get16(USED_GPA + 2), 1);
 	CU_ASSERT_EQUAL(get32(USED_GPA + 4), 0);	/* id */
 	CU_ASSERT_EQUAL(get32(USED_GPA + 8), 64);	/* len */
@@ -506,12 +465,12 @@ static void test_rnd_msix(void)
 	CU_ASSERT_EQUAL(irq.data, 0x41);
 	CU_ASSERT_FALSE(irq.gsi[INTX_GSI]);
 	/* A notify with nothing new does nothing. */
-	notify(0);
+	vdrv_kick(0);
 	CU_ASSERT_EQUAL(get16(USED_GPA + 2), 1);
 	CU_ASSERT_EQUAL(irq.msis, 1);
 	/* A doorbell past the queues is ignored. */
 	request(8, false);
-	notify(1);
+	vdrv_kick(1);
 	CU_ASSERT_EQUAL(get16(USED_GPA + 2), 1);
 	teardown();
 }
@@ -519,11 +478,11 @@ static void test_rnd_msix(void)
 static void test_rnd_intx(void)
 {
 	setup();
-	negotiate(1ULL << VIRTIO_F_VERSION_1);
+	vdrv_negotiate(1ULL << VIRTIO_F_VERSION_1);
 	/* Filled before DRIVER_OK: taken when it comes. */
-	common_wr(VIRTIO_COMMON_Q_SELECT, 2, 0);
+	vdrv_common_wr(VIRTIO_COMMON_Q_SELECT, 2, 0);
 	request(16, false);
-	notify(0);
+	vdrv_kick(0);
 	CU_ASSERT_EQUAL(get16(USED_GPA + 2), 0);
 	setup_queue(VIRTIO_MSI_NO_VECTOR);
 	CU_ASSERT_EQUAL(get16(USED_GPA + 2), 1);
@@ -547,43 +506,43 @@ static void test_broken_and_reset(void)
 	setup();
 	walk_caps(c, &msix);
 	msix_on(msix, 0, 0x30);		/* configuration changes */
-	negotiate(1ULL << VIRTIO_F_VERSION_1);
-	common_wr(VIRTIO_COMMON_MSIX, 2, 0);
+	vdrv_negotiate(1ULL << VIRTIO_F_VERSION_1);
+	vdrv_common_wr(VIRTIO_COMMON_MSIX, 2, 0);
 	setup_queue(VIRTIO_MSI_NO_VECTOR);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_MSIX, 2), 0);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_MSIX, 2), 0);
 	request(32, true);		/* a descriptor looping on itself */
-	notify(0);
-	CU_ASSERT(common_rd(VIRTIO_COMMON_STATUS, 1) &
+	vdrv_kick(0);
+	CU_ASSERT(vdrv_common_rd(VIRTIO_COMMON_STATUS, 1) &
 		  VIRTIO_STATUS_NEEDS_RESET);
 	CU_ASSERT_EQUAL(get16(USED_GPA + 2), 0);
 	CU_ASSERT_EQUAL(irq.msis, 1);
 	CU_ASSERT_EQUAL(irq.data, 0x30);
 	/* Stopped: a good request is not served until the reset. */
 	request(32, false);
-	notify(0);
+	vdrv_kick(0);
 	CU_ASSERT_EQUAL(get16(USED_GPA + 2), 0);
 	CU_ASSERT_EQUAL(irq.msis, 1);
 	/* Writing 0 resets the device and its queues. */
-	common_wr(VIRTIO_COMMON_STATUS, 1, 0);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_STATUS, 1), 0);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_MSIX, 2),
+	vdrv_common_wr(VIRTIO_COMMON_STATUS, 1, 0);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_STATUS, 1), 0);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_MSIX, 2),
 			VIRTIO_MSI_NO_VECTOR);
-	common_wr(VIRTIO_COMMON_Q_SELECT, 2, 0);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_Q_ENABLE, 2), 0);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_Q_SIZE, 2), 64);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_Q_DESC, 8), 0);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_Q_MSIX, 2),
+	vdrv_common_wr(VIRTIO_COMMON_Q_SELECT, 2, 0);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_Q_ENABLE, 2), 0);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_Q_SIZE, 2), 64);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_Q_DESC, 8), 0);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_Q_MSIX, 2),
 			VIRTIO_MSI_NO_VECTOR);
-	common_wr(VIRTIO_COMMON_GFSELECT, 4, 1);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_GF, 4), 0);
+	vdrv_common_wr(VIRTIO_COMMON_GFSELECT, 4, 1);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_GF, 4), 0);
 	/* And works again from scratch. */
 	memset(ram + USED_GPA, 0, 0x1000);
 	memset(ram + AVAIL_GPA, 0, 0x1000);
 	avail_idx = 0;
-	negotiate(1ULL << VIRTIO_F_VERSION_1);
+	vdrv_negotiate(1ULL << VIRTIO_F_VERSION_1);
 	setup_queue(VIRTIO_MSI_NO_VECTOR);
 	request(32, false);
-	notify(0);
+	vdrv_kick(0);
 	CU_ASSERT_EQUAL(get16(USED_GPA + 2), 1);
 	teardown();
 }
@@ -602,7 +561,7 @@ static void test_pci_cfg_window(void)
 	cfg_write(w + 8, 4, VIRTIO_COMMON_OFF + VIRTIO_COMMON_STATUS);
 	cfg_write(w + 12, 4, 1);
 	cfg_write(w + 16, 1, VIRTIO_STATUS_ACKNOWLEDGE);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_STATUS, 1),
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_STATUS, 1),
 			VIRTIO_STATUS_ACKNOWLEDGE);
 	/* num_queues, read through it. */
 	cfg_write(w + 8, 4, VIRTIO_COMMON_OFF + VIRTIO_COMMON_NUMQ);
@@ -613,12 +572,20 @@ static void test_pci_cfg_window(void)
 	cfg_write(w + 8, 4, VIRTIO_COMMON_OFF + VIRTIO_COMMON_STATUS);
 	cfg_write(w + 12, 4, 3);
 	cfg_write(w + 16, 1, 0);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_STATUS, 1),
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_STATUS, 1),
 			VIRTIO_STATUS_ACKNOWLEDGE);
 	cfg_write(w + 8, 4, 0xfffffffc);
 	cfg_write(w + 12, 4, 4);
 	cfg_write(w + 16, 4, 0);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_STATUS, 1),
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_STATUS, 1),
+			VIRTIO_STATUS_ACKNOWLEDGE);
+	/* Nor through another BAR than the device's, even at an offset that
+	 * is device_status's in its own. */
+	cfg_write(w + 4, 1, 0);
+	cfg_write(w + 8, 4, VIRTIO_COMMON_OFF + VIRTIO_COMMON_STATUS);
+	cfg_write(w + 12, 4, 1);
+	cfg_write(w + 16, 1, 0);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_STATUS, 1),
 			VIRTIO_STATUS_ACKNOWLEDGE);
 	teardown();
 }
@@ -644,16 +611,16 @@ static void test_worker_completion(void)
 	struct vcap c[6];
 	unsigned int msix, resets;
 
-	setup_dev("3,virtio-test");
+	setup_dev("virtio-test");
 	walk_caps(c, &msix);
 	msix_on(msix, 1, 0x51);
-	negotiate((1ULL << VIRTIO_F_VERSION_1) | (1ULL << 3));
-	CU_ASSERT(common_rd(VIRTIO_COMMON_STATUS, 1) &
+	vdrv_negotiate((1ULL << VIRTIO_F_VERSION_1) | (1ULL << 3));
+	CU_ASSERT(vdrv_common_rd(VIRTIO_COMMON_STATUS, 1) &
 		  VIRTIO_STATUS_FEATURES_OK);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_NUMQ, 2), 2);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_NUMQ, 2), 2);
 	setup_queue(1);
 	request(8, false);
-	notify(0);
+	vdrv_kick(0);
 	CU_ASSERT_EQUAL_FATAL(vt.held_n, 1);
 	CU_ASSERT_EQUAL(get16(USED_GPA + 2), 0);	/* not yet */
 	CU_ASSERT_EQUAL(irq.msis, 0);
@@ -664,23 +631,23 @@ static void test_worker_completion(void)
 	CU_ASSERT_EQUAL(irq.data, 0x51);
 	/* A chain taken before a reset, completed after it: dropped. */
 	request(8, false);
-	notify(0);
+	vdrv_kick(0);
 	CU_ASSERT_EQUAL_FATAL(vt.held_n, 2);
 	resets = vt.resets;
-	common_wr(VIRTIO_COMMON_STATUS, 1, 0);
+	vdrv_common_wr(VIRTIO_COMMON_STATUS, 1, 0);
 	CU_ASSERT_EQUAL(vt.resets, resets + 1);
 	/* The driver starts over with fresh rings. */
 	memset(ram + AVAIL_GPA, 0, 0x1000);
 	memset(ram + USED_GPA, 0, 0x1000);
 	avail_idx = 0;
-	negotiate(1ULL << VIRTIO_F_VERSION_1);
+	vdrv_negotiate(1ULL << VIRTIO_F_VERSION_1);
 	setup_queue(1);
 	worker_completes(5);
 	CU_ASSERT_EQUAL(get16(USED_GPA + 2), 0);
 	CU_ASSERT_EQUAL(irq.msis, 1);
 	/* The new life works. */
 	request(8, false);
-	notify(0);
+	vdrv_kick(0);
 	CU_ASSERT_EQUAL_FATAL(vt.held_n, 3);
 	worker_completes(3);
 	CU_ASSERT_EQUAL(get16(USED_GPA + 2), 1);
@@ -695,7 +662,7 @@ static void test_device_config(void)
 	unsigned int msix;
 	uint64_t cfg;
 
-	setup_dev("3,virtio-test");
+	setup_dev("virtio-test");
 	cfg = bar + VIRTIO_DEVCFG_OFF;
 	walk_caps(c, &msix);
 	CU_ASSERT_EQUAL(cfg_read(DM_PCIR_DEVICE, 2), 0x1040 + 42);
@@ -715,11 +682,11 @@ static void test_device_config(void)
 	CU_ASSERT_EQUAL(vt.config_writes, 1);
 	/* A change: the generation moves and the driver is told. */
 	msix_on(msix, 2, 0x60);
-	negotiate(1ULL << VIRTIO_F_VERSION_1);
-	common_wr(VIRTIO_COMMON_MSIX, 2, 2);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_CFGGEN, 1), 0);
+	vdrv_negotiate(1ULL << VIRTIO_F_VERSION_1);
+	vdrv_common_wr(VIRTIO_COMMON_MSIX, 2, 2);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_CFGGEN, 1), 0);
 	virtio_config_changed(vt.v);
-	CU_ASSERT_EQUAL(common_rd(VIRTIO_COMMON_CFGGEN, 1), 1);
+	CU_ASSERT_EQUAL(vdrv_common_rd(VIRTIO_COMMON_CFGGEN, 1), 1);
 	CU_ASSERT_EQUAL(irq.msis, 1);
 	CU_ASSERT_EQUAL(irq.data, 0x60);
 	teardown();

@@ -600,6 +600,42 @@ static void test_event_idx(void)
 	CU_ASSERT_EQUAL(get16(avail_event), 7);
 }
 
+/* A chain's bytes walked across its buffers, wherever they are cut. */
+static void test_chain_bytes(void)
+{
+	uint8_t r0[3] = "abc", r1[5] = "defgh", w0[2], w1[4], out[16];
+	struct virtq_seg s[4] = {
+		{ r0, 3, false }, { r1, 5, false },
+		{ w0, 2, true }, { w1, 4, true },
+	};
+	struct virtq_chain c = { .nseg = 4, .nread = 2, .read_len = 8,
+				 .write_len = 6 };
+	struct iovec iov[4];
+
+	memset(out, 0, sizeof(out));
+	CU_ASSERT_EQUAL(virtq_copy_from(s, &c, out, 6), 6);
+	CU_ASSERT_EQUAL(memcmp(out, "abcdef", 7), 0);
+	CU_ASSERT_EQUAL(virtq_copy_from(s, &c, out, sizeof(out)), 8);
+	memset(w0, 0, 2);
+	memset(w1, 0, 4);
+	CU_ASSERT_EQUAL(virtq_copy_to(s, &c, "xyz", 3), 3);
+	CU_ASSERT_EQUAL(memcmp(w0, "xy", 2), 0);
+	CU_ASSERT_EQUAL(memcmp(w1, "z\0\0\0", 4), 0);
+	CU_ASSERT_EQUAL(virtq_copy_to(s, &c, "0123456789", 10), 6);
+	CU_ASSERT_EQUAL(memcmp(w1, "2345", 4), 0);
+	/* Bytes 2..6 of the readable part: the end of one buffer and most
+	 * of the next. */
+	CU_ASSERT_EQUAL(virtq_iov(s, 0, 2, 2, 5, iov), 2);
+	CU_ASSERT_PTR_EQUAL(iov[0].iov_base, r0 + 2);
+	CU_ASSERT_EQUAL(iov[0].iov_len, 1);
+	CU_ASSERT_PTR_EQUAL(iov[1].iov_base, r1);
+	CU_ASSERT_EQUAL(iov[1].iov_len, 4);
+	/* Skipping a whole buffer, and asking past the end. */
+	CU_ASSERT_EQUAL(virtq_iov(s, 2, 4, 2, 100, iov), 1);
+	CU_ASSERT_PTR_EQUAL(iov[0].iov_base, w1);
+	CU_ASSERT_EQUAL(iov[0].iov_len, 4);
+}
+
 static const struct unit_test tests[] = {
 	{ "a chain of direct descriptors", test_chain },
 	{ "used ring contents", test_used_ring },
@@ -610,6 +646,7 @@ static const struct unit_test tests[] = {
 	{ "a reset drops chains popped before", test_reset_drops_old_chains },
 	{ "VIRTQ_AVAIL_F_NO_INTERRUPT", test_no_interrupt_flag },
 	{ "VIRTIO_F_EVENT_IDX suppression", test_event_idx },
+	{ "a chain's bytes across its buffers", test_chain_bytes },
 };
 
 int register_virtqueue_tests(void)

@@ -49,12 +49,12 @@ static void rec_msi(uint64_t addr, uint32_t data)
 
 static const struct dm_irq_ops recorder = { rec_gsi, rec_msi };
 
-static uint64_t common_rd(unsigned int off, unsigned int size)
+uint64_t vdrv_common_rd(unsigned int off, unsigned int size)
 {
 	return dm_unit_mmio(bar + VIRTIO_COMMON_OFF + off, size, false, 0);
 }
 
-static void common_wr(unsigned int off, unsigned int size, uint64_t v)
+void vdrv_common_wr(unsigned int off, unsigned int size, uint64_t v)
 {
 	dm_unit_mmio(bar + VIRTIO_COMMON_OFF + off, size, true, v);
 }
@@ -130,24 +130,24 @@ uint64_t vdrv_device_features(void)
 {
 	uint64_t f;
 
-	common_wr(VIRTIO_COMMON_DFSELECT, 4, 0);
-	f = common_rd(VIRTIO_COMMON_DF, 4);
-	common_wr(VIRTIO_COMMON_DFSELECT, 4, 1);
-	return f | common_rd(VIRTIO_COMMON_DF, 4) << 32;
+	vdrv_common_wr(VIRTIO_COMMON_DFSELECT, 4, 0);
+	f = vdrv_common_rd(VIRTIO_COMMON_DF, 4);
+	vdrv_common_wr(VIRTIO_COMMON_DFSELECT, 4, 1);
+	return f | vdrv_common_rd(VIRTIO_COMMON_DF, 4) << 32;
 }
 
 uint8_t vdrv_negotiate(uint64_t features)
 {
 	uint8_t s = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER;
 
-	common_wr(VIRTIO_COMMON_STATUS, 1, 0);
-	common_wr(VIRTIO_COMMON_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE);
-	common_wr(VIRTIO_COMMON_STATUS, 1, s);
-	common_wr(VIRTIO_COMMON_GFSELECT, 4, 0);
-	common_wr(VIRTIO_COMMON_GF, 4, (uint32_t)features);
-	common_wr(VIRTIO_COMMON_GFSELECT, 4, 1);
-	common_wr(VIRTIO_COMMON_GF, 4, (uint32_t)(features >> 32));
-	common_wr(VIRTIO_COMMON_STATUS, 1, s | VIRTIO_STATUS_FEATURES_OK);
+	vdrv_common_wr(VIRTIO_COMMON_STATUS, 1, 0);
+	vdrv_common_wr(VIRTIO_COMMON_STATUS, 1, VIRTIO_STATUS_ACKNOWLEDGE);
+	vdrv_common_wr(VIRTIO_COMMON_STATUS, 1, s);
+	vdrv_common_wr(VIRTIO_COMMON_GFSELECT, 4, 0);
+	vdrv_common_wr(VIRTIO_COMMON_GF, 4, (uint32_t)features);
+	vdrv_common_wr(VIRTIO_COMMON_GFSELECT, 4, 1);
+	vdrv_common_wr(VIRTIO_COMMON_GF, 4, (uint32_t)(features >> 32));
+	vdrv_common_wr(VIRTIO_COMMON_STATUS, 1, s | VIRTIO_STATUS_FEATURES_OK);
 	return vdrv_status();
 }
 
@@ -171,28 +171,28 @@ void vdrv_queue(unsigned int q, uint16_t size)
 	CU_ASSERT_FATAL(q < MAX_QUEUES && size <= 256);
 	memset(ram + desc_gpa(q), 0, RING_AREA);
 	queues[q] = (struct drv_queue){ .size = size };
-	common_wr(VIRTIO_COMMON_Q_SELECT, 2, q);
-	common_wr(VIRTIO_COMMON_Q_SIZE, 2, size);
-	common_wr(VIRTIO_COMMON_Q_DESC, 8, desc_gpa(q));
-	common_wr(VIRTIO_COMMON_Q_AVAIL, 8, avail_gpa(q));
-	common_wr(VIRTIO_COMMON_Q_USED, 8, used_gpa(q));
-	common_wr(VIRTIO_COMMON_Q_ENABLE, 2, 1);
+	vdrv_common_wr(VIRTIO_COMMON_Q_SELECT, 2, q);
+	vdrv_common_wr(VIRTIO_COMMON_Q_SIZE, 2, size);
+	vdrv_common_wr(VIRTIO_COMMON_Q_DESC, 8, desc_gpa(q));
+	vdrv_common_wr(VIRTIO_COMMON_Q_AVAIL, 8, avail_gpa(q));
+	vdrv_common_wr(VIRTIO_COMMON_Q_USED, 8, used_gpa(q));
+	vdrv_common_wr(VIRTIO_COMMON_Q_ENABLE, 2, 1);
 }
 
 void vdrv_driver_ok(void)
 {
-	common_wr(VIRTIO_COMMON_STATUS, 1, vdrv_status() |
+	vdrv_common_wr(VIRTIO_COMMON_STATUS, 1, vdrv_status() |
 		  VIRTIO_STATUS_DRIVER_OK);
 }
 
 uint8_t vdrv_status(void)
 {
-	return (uint8_t)common_rd(VIRTIO_COMMON_STATUS, 1);
+	return (uint8_t)vdrv_common_rd(VIRTIO_COMMON_STATUS, 1);
 }
 
 void vdrv_reset(void)
 {
-	common_wr(VIRTIO_COMMON_STATUS, 1, 0);
+	vdrv_common_wr(VIRTIO_COMMON_STATUS, 1, 0);
 	memset(queues, 0, sizeof(queues));
 }
 
@@ -268,9 +268,4 @@ bool vdrv_wait_used(unsigned int q, uint32_t *id, uint32_t *len)
 unsigned int vdrv_interrupts(void)
 {
 	return __atomic_load_n(&edges, __ATOMIC_SEQ_CST);
-}
-
-void vdrv_ack(void)
-{
-	dm_unit_mmio(bar + VIRTIO_ISR_OFF, 1, false, 0);
 }

@@ -1,11 +1,11 @@
 /*
  * A fake guest for the suites of islet-dm's virtio devices
- * (test_virtio_blk.c, test_virtio_net.c, test_virtio_console.c): guest
- * RAM over a malloc'd buffer in dm_vm.mem, the real PCI bus with one
- * device at slot VDRV_SLOT reached by MMIO through io.c, interrupts
- * recorded through dm_irq, and a driver that sets the device up and
- * builds chains the way Linux's virtio drivers do (or the way a hostile
- * one would).
+ * (test_virtio_pci.c, test_virtio_blk.c, test_virtio_net.c,
+ * test_virtio_console.c): guest RAM over a malloc'd buffer in dm_vm.mem,
+ * the real PCI bus with one device at slot VDRV_SLOT reached by MMIO
+ * through io.c, interrupts recorded through dm_irq, and a driver that
+ * sets the device up and builds chains the way Linux's virtio drivers do
+ * (or the way a hostile one would).
  */
 #ifndef VDEV_DRIVER_H
 #define VDEV_DRIVER_H
@@ -35,6 +35,9 @@ struct virtio_dev *vdrv_dev(void);
 uint8_t *vdrv_ram(uint64_t gpa);
 uint64_t vdrv_alloc(uint32_t len);
 
+/* A register of the common configuration structure (VIRTIO_COMMON_*). */
+uint64_t vdrv_common_rd(unsigned int off, unsigned int size);
+void vdrv_common_wr(unsigned int off, unsigned int size, uint64_t v);
 uint64_t vdrv_device_features(void);
 /* The probe up to FEATURES_OK with @features; the status read back. */
 uint8_t vdrv_negotiate(uint64_t features);
@@ -54,9 +57,8 @@ void vdrv_kick(unsigned int q);
 bool vdrv_used(unsigned int q, uint32_t *id, uint32_t *len);
 /* The same, waiting up to 5 s (devices with a thread of their own). */
 bool vdrv_wait_used(unsigned int q, uint32_t *id, uint32_t *len);
-/* Used-buffer interrupts raised (INTx rising edges), and the ISR read
- * that acknowledges them. */
+/* Used-buffer interrupts raised: INTx rising edges (the ISR is not read
+ * here, so the line stays up after the first). */
 unsigned int vdrv_interrupts(void);
-void vdrv_ack(void);
 
 #endif /* VDEV_DRIVER_H */

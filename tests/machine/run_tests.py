@@ -678,6 +678,27 @@ def check_islet_guests(r, n=3, name="islet-guests", apicv=True):
     return c
 
 
+def check_verdicts(c, serial, tag, cases, what):
+    """A script's "<tag>: <case> PASS|FAIL [why]" lines: each of @cases
+    must PASS every time it is printed, and any other case printed must
+    PASS too (scripts print extra cases only when something failed)."""
+    verdicts = {}
+    for ln in bochs.lines_with(serial, tag + ": "):
+        m = re.match(tag + r": (\S+) (PASS|FAIL)\b ?(.*)", ln)
+        if m:
+            verdicts.setdefault(m.group(1), []).append(m.group(2) + " " +
+                                                       m.group(3))
+    for case in cases:
+        got = verdicts.get(case)
+        c.require(got and all(v.startswith("PASS") for v in got),
+                  f"{what} {case}: " +
+                  ("; ".join(got) if got else f"no {tag} line"))
+    for case, got in verdicts.items():
+        if case not in cases:
+            c.require(all(v.startswith("PASS") for v in got),
+                      f"{what} {case}: {'; '.join(got)}")
+
+
 # tests/dm/machine.sh's cases: each must print "DM-RESULT: <case> PASS".
 DM_CASES = ("bad-option", "no-kernel", "slot-conflict", "missing-kernel",
             "too-much-memory", "cpu0", "no-device-type", "missing-disk",
@@ -692,20 +713,7 @@ def check_islet_dm(r, n=3):
     c = Check("islet-dm")
     serial = r.serial
     check_smp_islet_start(c, r, islet_lines(r), n)
-    verdicts = {}
-    for ln in bochs.lines_with(serial, "DM-RESULT: "):
-        m = re.match(r"DM-RESULT: (\S+) (PASS|FAIL)\b ?(.*)", ln)
-        if m:
-            verdicts.setdefault(m.group(1), []).append(m.group(2) + " " +
-                                                       m.group(3))
-    for case in DM_CASES:
-        got = verdicts.get(case)
-        c.require(got and all(v.startswith("PASS") for v in got),
-                  f"islet-dm case {case}: " +
-                  ("; ".join(got) if got else "no DM-RESULT line"))
-    for case, got in verdicts.items():
-        if case not in DM_CASES:
-            c.require(False, f"islet-dm case {case}: {'; '.join(got)}")
+    check_verdicts(c, serial, "DM-RESULT", DM_CASES, "islet-dm case")
     c.info += ["  " + ln for ln in bochs.lines_with(serial, "DM-GUEST: ")
                if ": FAIL" in ln][:40]
     c.info += ["  " + ln for ln in bochs.lines_with(serial, "DM-STDERR: ")]
@@ -736,21 +744,8 @@ def check_islet_linux(r, n=2):
     c = Check("islet-linux")
     serial = r.serial
     check_smp_islet_start(c, r, islet_lines(r), n)
-    verdicts = {}
-    for ln in bochs.lines_with(serial, "LINUX-RESULT: "):
-        m = re.match(r"LINUX-RESULT: (\S+) (PASS|FAIL)\b ?(.*)", ln)
-        if m:
-            verdicts.setdefault(m.group(1), []).append(m.group(2) + " " +
-                                                       m.group(3))
-    for case in LINUX_CASES:
-        got = verdicts.get(case)
-        c.require(got and all(v.startswith("PASS") for v in got),
-                  f"islet-linux check {case}: " +
-                  ("; ".join(got) if got else "no LINUX-RESULT line"))
-    for case, got in verdicts.items():
-        if case not in LINUX_CASES:
-            c.require(all(v.startswith("PASS") for v in got),
-                      f"islet-linux check {case}: {'; '.join(got)}")
+    check_verdicts(c, serial, "LINUX-RESULT", LINUX_CASES,
+                   "islet-linux check")
     c.perf = linux_figures(serial)
     c.info += ["  " + ln for ln in c.perf]
     c.require("LINUX-RUN-RESULT: PASS" in serial, "the Linux User VM run "

@@ -26,11 +26,14 @@ SVM_MODULES	:= tun loop
 # A module of the fetched kernel package by name.
 uvm_ko = $$(find $(KERNEL_DIR)/pkg/lib/modules -name '$(1).ko' | head -1)
 
+# The init loads the modules in the order of /lib/modules/order.
 $(UVM_INITRAMFS): tests/uservm/init tests/initramfs/mkinitramfs.py \
-		$(PROBE) $(SVM_KERNEL) | $(DEPS_CHECK)
+		tests/uservm/uservm.mk $(PROBE) $(SVM_KERNEL) | $(DEPS_CHECK)
 	@mkdir -p $(@D)
+	printf '%s\n' $(UVM_MODULES) > $(UVM_OUT)/modules.order
 	$(PYTHON) tests/initramfs/mkinitramfs.py -o $@ --init tests/uservm/init \
 		--file $(PROBE):/bin/islet-probe:755 \
+		--file $(UVM_OUT)/modules.order:/lib/modules/order:644 \
 		$(foreach m,$(UVM_MODULES),--file $(call uvm_ko,$(m)):/lib/modules/$(m).ko:644)
 
 # 8 MiB of ext4 with nothing in it; the guest writes its file there.
