@@ -55,17 +55,25 @@ $(ISLET_DM): $(DM_OBJS) $(LIBISLET)
 
 -include $(wildcard $(DM_OUT)/*/*.d $(DM_OUT)/hv/*/*.d)
 
-# The example backend (devicemodel/examples/), built as its own Makefile
-# builds it; check-dm-unit also runs that Makefile (tests/dm/dm-unit.mk).
+# The example backends (devicemodel/examples/), built as their own Makefile
+# builds them; check-dm-unit also runs that Makefile (tests/dm/dm-unit.mk).
+# The doorbell's guest is a .S linked in as data.
 DM_EXAMPLE	:= $(DM_OUT)/islet-example-counter
+DM_EXAMPLE_BELL	:= $(DM_OUT)/islet-example-doorbell
 $(DM_EXAMPLE): $(DM_DIR)/examples/counter.c $(LIBISLET) \
 		$(DM_DIR)/include/libislet.h
 	$(HOSTCC) $(HOST_CFLAGS) -Iinclude -I$(DM_DIR)/include -static \
 		-o $@ $< $(LIBISLET)
+$(DM_EXAMPLE_BELL): $(DM_DIR)/examples/doorbell.c \
+		$(DM_DIR)/examples/doorbell_guest.S $(LIBISLET) \
+		$(DM_DIR)/include/libislet.h
+	$(HOSTCC) $(HOST_CFLAGS) -Iinclude -I$(DM_DIR)/include -static \
+		-pthread -o $@ $(filter %.c %.S,$^) $(LIBISLET)
 
 # What the test initramfs carries (tests/machine/machine.mk).
-DM_INITRAMFS_DEPS	:= $(ISLET_DM) $(DM_EXAMPLE)
+DM_INITRAMFS_DEPS	:= $(ISLET_DM) $(DM_EXAMPLE) $(DM_EXAMPLE_BELL)
 DM_INITRAMFS_FILES	:= --file $(ISLET_DM):/bin/islet-dm:755 \
-	--file $(DM_EXAMPLE):/bin/islet-example-counter:755
+	--file $(DM_EXAMPLE):/bin/islet-example-counter:755 \
+	--file $(DM_EXAMPLE_BELL):/bin/islet-example-doorbell:755
 
-ALL += $(LIBISLET) $(ISLET_DM) $(DM_EXAMPLE)
+ALL += $(LIBISLET) $(ISLET_DM) $(DM_EXAMPLE) $(DM_EXAMPLE_BELL)

@@ -70,17 +70,22 @@ int dm_io_unregister(enum dm_io_space space, uint64_t base);
 void dm_io_dispatch(struct islet_io_request *req);
 void dm_io_reset_all(void);
 
-/* ---- Interrupts (irq.c) ---- */
+/* ---- Interrupts and doorbells (irq.c) ---- */
 
 /*
  * How devices reach the VM's interrupt controllers: a GSI's level (GSI
  * 0-15 are the ISA IRQs, wired to both the PIC and the IOAPIC; 16-47 the
- * IOAPIC only) and MSIs.  By default libislet's calls on dm_vm.vm; the
- * host unit tests point dm_irq at their own recorder.
+ * IOAPIC only) and MSIs; and doorbells: with ioeventfd assigned, a guest
+ * write of @len bytes at MMIO @gpa is completed by the HSM and signals
+ * eventfd @fd instead of coming as a request (0, or -errno: the device
+ * then keeps serving those writes as requests).  By default libislet's
+ * calls on dm_vm.vm; the host unit tests point dm_irq at their own
+ * recorder, whose ioeventfd may be NULL (no doorbells).
  */
 struct dm_irq_ops {
 	void (*gsi)(unsigned int gsi, bool level);
 	void (*msi)(uint64_t addr, uint32_t data);
+	int (*ioeventfd)(int fd, uint64_t gpa, unsigned int len, bool assign);
 };
 extern const struct dm_irq_ops *dm_irq;
 
@@ -92,6 +97,9 @@ int dm_event_add(int fd, dm_event_fn fn, void *arg);
 void dm_event_del(int fd);
 /* Runs callbacks until dm_event_stop(); returns 0, or -errno. */
 int dm_event_run(void);
+/* One round: waits up to @timeout_ms (-1: for ever) for watched fds and
+ * runs their callbacks (host unit tests drive the loop this way). */
+int dm_event_poll(int timeout_ms);
 void dm_event_stop(void);
 
 /* ---- Character backends: a UART's or virtio-console's (tty.c) ---- */

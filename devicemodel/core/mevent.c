@@ -81,27 +81,40 @@ void dm_event_del(int fd)
 		reap();
 }
 
-int dm_event_run(void)
+/* One round; a callback that calls dm_event_stop() ends it. */
+static int one_round(int timeout_ms)
 {
 	struct epoll_event evs[16];
+	int n = epoll_wait(epfd, evs, 16, timeout_ms);
 
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	dispatching = true;
+	for (int i = 0; i < n && !stopping; i++) {
+		struct watch *w = evs[i].data.ptr;
+
+		if (!w->dead)
+			w->fn(w->fd, w->arg);
+	}
+	dispatching = false;
+	reap();
+	return 0;
+}
+
+int dm_event_poll(int timeout_ms)
+{
+	stopping = false;
+	return one_round(timeout_ms);
+}
+
+int dm_event_run(void)
+{
 	stopping = false;
 	while (!stopping) {
-		int n = epoll_wait(epfd, evs, 16, -1);
+		int ret = one_round(-1);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		dispatching = true;
-		for (int i = 0; i < n && !stopping; i++) {
-			struct watch *w = evs[i].data.ptr;
-
-			if (!w->dead)
-				w->fn(w->fd, w->arg);
-		}
-		dispatching = false;
-		reap();
+		if (ret)
+			return ret;
 	}
 	return 0;
 }

@@ -36,8 +36,10 @@
 
 struct dm_vm dm_vm;
 
-/* The boot files, read once before the VM exists and loaded again at
- * each reset. */
+/* The boot files: read before the VM exists (a wrong path then leaves
+ * nothing behind), freed once loaded, read again at each reset (they
+ * would otherwise stay resident for the VM's life: 15 MiB for a Debian
+ * kernel and its initrd). */
 static uint8_t *image, *initrd;
 static size_t image_size, initrd_size;
 static int end_status;
@@ -56,6 +58,25 @@ void dm_request(enum dm_request req, int exit_status)
 		abort();	/* an eventfd write cannot fail here */
 }
 
+static int read_boot_files(const struct dm_config *c, struct dm_error *err)
+{
+	if (!image && dm_read_file(c->elf[0] ? c->elf : c->kernel,
+				   DM_IMAGE_MAX, &image, &image_size, err))
+		return -1;
+	if (!initrd && c->ramdisk[0] &&
+	    dm_read_file(c->ramdisk, DM_INITRD_MAX, &initrd, &initrd_size,
+			 err))
+		return -1;
+	return 0;
+}
+
+static void free_boot_files(void)
+{
+	free(image);
+	free(initrd);
+	image = initrd = NULL;
+}
+
 /* The boot image into RAM and vCPU 0's registers. */
 static int boot(struct dm_vm *vm, struct dm_error *err)
 {
@@ -64,6 +85,9 @@ static int boot(struct dm_vm *vm, struct dm_error *err)
 	struct islet_regs regs;
 	uint64_t rsdp;
 	int ret;
+
+	if (read_boot_files(c, err))
+		return -1;
 
 	/* The vCPUs' local APIC IDs are their indices (the hypervisor's
 	 * vLAPIC ID register). */
@@ -84,6 +108,7 @@ static int boot(struct dm_vm *vm, struct dm_error *err)
 		ret = dm_load_elf(&vm->mem, image, image_size, c->bootargs,
 				  &regs, err);
 	}
+	free_boot_files();
 	if (ret)
 		return -1;
 	ret = islet_vcpu_set_regs(vm->vm, 0, &regs);
@@ -216,10 +241,7 @@ static int prepare(struct dm_vm *vm, uint64_t *affinity, struct dm_error *err)
 	const struct dm_config *c = vm->cfg;
 	uint64_t avail;
 
-	if (dm_read_file(c->elf[0] ? c->elf : c->kernel, DM_IMAGE_MAX, &image,
-			 &image_size, err) ||
-	    (c->ramdisk[0] && dm_read_file(c->ramdisk, DM_INITRD_MAX, &initrd,
-					   &initrd_size, err)))
+	if (read_boot_files(c, err))
 		return -1;
 	if (!dm_mem_available(&avail) && c->mem_size > avail)
 		return dm_fail(err, "not enough memory: the VM needs %llu MiB, "
@@ -302,8 +324,7 @@ int dm_vm_run(const struct dm_config *cfg)
 	dm_pit_deinit();
 	dm_rtc_deinit();
 	islet_mem_free(vm->mem.base, vm->mem.size);
-	free(image);
-	free(initrd);
+	free_boot_files();
 	dm_stdin_restore();
 	return end_status;
 }

@@ -80,20 +80,6 @@ static int serve(struct islet_vm *vm, unsigned int vcpu,
 	return 0;
 }
 
-/* Real mode at GUEST_CODE, CS 0. */
-static void real_mode_regs(struct islet_regs *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->rip = GUEST_CODE;
-	r->cr0 = 0x10;			/* ET; PE clear */
-	r->cs_limit = 0xffff;
-	r->cs_ar = 0x9b;		/* present, accessed code */
-	r->gdt.limit = 0xffff;
-	r->idt.limit = 0x3ff;
-	r->rflags = 0x2;
-	r->gprs.rsp = 0x800;
-}
-
 int main(int argc, char **argv)
 {
 	struct islet_vm_params params = { 0 };
@@ -123,7 +109,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	memcpy(ram + GUEST_CODE, guest_code, sizeof(guest_code));
-	real_mode_regs(&regs);
+	islet_regs_real_mode(&regs, GUEST_CODE, 0x800);
 	err = islet_vm_map_ram(vm, 0, ram, GUEST_RAM);
 	if (!err)
 		err = islet_vcpu_set_regs(vm, 0, &regs);

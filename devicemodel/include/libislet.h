@@ -104,6 +104,9 @@ int islet_vm_unmap_ram(struct islet_vm *vm, uint64_t gpa, void *mem,
 /* The initial state of vCPU @vcpu (before start, or after reset). */
 int islet_vcpu_set_regs(struct islet_vm *vm, unsigned int vcpu,
 			const struct islet_regs *regs);
+/* Fills @regs for real mode at CS 0, IP @ip, SP @sp, interrupts off:
+ * the simplest start for code copied into the first 64 KiB of RAM. */
+void islet_regs_real_mode(struct islet_regs *regs, uint16_t ip, uint16_t sp);
 
 /* ---- Interrupts ----------------------------------------------------- */
 

@@ -171,3 +171,16 @@ int islet_vcpu_set_regs(struct islet_vm *vm, unsigned int vcpu,
 	r.vcpu_regs = *regs;
 	return islet_ioctl(vm, ISLET_IOCTL_SET_VCPU_REGS, &r);
 }
+
+void islet_regs_real_mode(struct islet_regs *regs, uint16_t ip, uint16_t sp)
+{
+	memset(regs, 0, sizeof(*regs));
+	regs->rip = ip;
+	regs->cr0 = 0x10;		/* ET; PE clear */
+	regs->cs_limit = 0xffff;
+	regs->cs_ar = 0x9b;		/* present, accessed code */
+	regs->gdt.limit = 0xffff;
+	regs->idt.limit = 0x3ff;	/* the real-mode vector table */
+	regs->rflags = 0x2;		/* the reserved bit; IF clear */
+	regs->gprs.rsp = sp;
+}

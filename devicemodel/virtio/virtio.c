@@ -13,10 +13,14 @@
  * stays clear for features we did not offer or without VERSION_1, a
  * queue size must be a power of two up to the maximum); ring addresses
  * are checked when a queue is enabled (virtqueue.c).  Legacy (0.9.5)
- * virtio is not offered: the device id tells drivers so.
+ * virtio is not offered: the device id tells drivers so.  Queue
+ * doorbells become ioeventfds while the device runs (virtio.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "dm.h"
 #include "virtio.h"
@@ -32,6 +36,8 @@
 #define VCAP_OFFSET		8
 #define VCAP_LENGTH		12
 #define VCAP_EXTRA		16	/* multiplier, or the window's data */
+
+static void doorbells_sync(struct virtio_dev *v);
 
 static struct virtio_dev *vdev_of(struct dm_pci_dev *d)
 {
@@ -130,6 +136,7 @@ void virtio_dev_broken(struct virtio_dev *v)
 	pthread_mutex_lock(&v->pci->lock);
 	if (status_of(v) && !(status_of(v) & VIRTIO_STATUS_NEEDS_RESET)) {
 		set_status(v, status_of(v) | VIRTIO_STATUS_NEEDS_RESET);
+		doorbells_sync(v);
 		/* Every queue stops, not only the one that broke. */
 		for (unsigned int i = 0; i < v->nqueues; i++) {
 			pthread_mutex_lock(&v->queues[i].lock);
@@ -231,6 +238,7 @@ static void reset_locked(struct virtio_dev *v)
 		vq->msix_vector = VIRTIO_MSI_NO_VECTOR;
 	}
 	set_status(v, 0);
+	doorbells_sync(v);
 	v->driver_features = v->features = 0;
 	v->dfselect = v->gfselect = 0;
 	v->msix_config = VIRTIO_MSI_NO_VECTOR;
@@ -283,6 +291,7 @@ static void status_write(struct virtio_dev *v, uint8_t val)
 	if (!(now & VIRTIO_STATUS_FEATURES_OK))
 		now &= (uint8_t)~VIRTIO_STATUS_DRIVER_OK;
 	set_status(v, now);
+	doorbells_sync(v);
 	if (!(old & VIRTIO_STATUS_DRIVER_OK) && running(v)) {
 		if (v->ops->driver_ok)
 			v->ops->driver_ok(v);
@@ -510,6 +519,102 @@ static void notify_write(struct virtio_dev *v, uint64_t off)
 		v->ops->queue_notify(v, q);
 }
 
+/* ---- Doorbells as ioeventfds (virtio.h) ---- */
+
+/* The event loop: queue @arg's doorbell rang. */
+static void doorbell_rang(int fd, void *arg)
+{
+	struct virtio_queue *vq = arg;
+	struct virtio_dev *v = vq->dev;
+	uint64_t n;
+
+	if (read(fd, &n, sizeof(n)) != sizeof(n))
+		return;
+	pthread_mutex_lock(&v->pci->lock);
+	notify_write(v, (uint64_t)(vq - v->queues) * VIRTIO_NOTIFY_MULT);
+	pthread_mutex_unlock(&v->pci->lock);
+}
+
+/* Every queue's ioeventfd at @base (assign), or away from it; on a
+ * failure to assign, none is left, and the first time the user is told
+ * (the device works, only slower). */
+static int doorbells_set(struct virtio_dev *v, uint64_t base, bool assign)
+{
+	for (unsigned int i = 0; i < v->nqueues; i++) {
+		uint64_t gpa = base + (uint64_t)i * VIRTIO_NOTIFY_MULT;
+		int ret = dm_irq->ioeventfd(v->queues[i].kick_fd, gpa, 2,
+					    assign);
+
+		if (ret && assign) {
+			while (i--)
+				dm_irq->ioeventfd(v->queues[i].kick_fd,
+					base + (uint64_t)i * VIRTIO_NOTIFY_MULT,
+					2, false);
+			if (!v->kick_refused)
+				fprintf(stderr, "islet-dm: %s %02x.%x: "
+					"doorbells stay I/O requests "
+					"(ioeventfd: %s)\n", v->pci->ops->name,
+					v->pci->slot, v->pci->func,
+					strerror(-ret));
+			v->kick_refused = true;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The doorbells are ioeventfds exactly while the device runs and the
+ * BAR is mapped where they are (the function's lock held): after a status
+ * change and a config write (BAR move, COMMAND). */
+static void doorbells_sync(struct virtio_dev *v)
+{
+	const struct dm_pci_bar *b = &v->pci->bar[VIRTIO_BAR];
+	uint64_t want = 0;
+
+	/* Once refused, not asked again at every config write. */
+	if (dm_irq->ioeventfd && !v->kick_refused && v->queues &&
+	    v->queues[0].kick_fd >= 0 && running(v) && b->registered)
+		want = b->addr + VIRTIO_NOTIFY_OFF;
+	if (want == v->kick_gpa)
+		return;
+	if (v->kick_gpa)
+		doorbells_set(v, v->kick_gpa, false);
+	v->kick_gpa = 0;
+	if (want && !doorbells_set(v, want, true))
+		v->kick_gpa = want;
+}
+
+static void doorbells_close(struct virtio_dev *v)
+{
+	if (v->kick_gpa)
+		doorbells_set(v, v->kick_gpa, false);
+	v->kick_gpa = 0;
+	for (unsigned int i = 0; i < v->nqueues; i++) {
+		if (v->queues[i].kick_fd >= 0) {
+			dm_event_del(v->queues[i].kick_fd);
+			close(v->queues[i].kick_fd);
+			v->queues[i].kick_fd = -1;
+		}
+	}
+}
+
+/* Each queue's eventfd, watched by the event loop; without them all (no
+ * loop: some host unit tests) doorbells stay requests. */
+static void doorbells_open(struct virtio_dev *v)
+{
+	for (unsigned int i = 0; i < v->nqueues; i++) {
+		int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+		if (fd < 0 || dm_event_add(fd, doorbell_rang, &v->queues[i])) {
+			if (fd >= 0)
+				close(fd);
+			doorbells_close(v);
+			return;
+		}
+		v->queues[i].kick_fd = fd;
+	}
+}
+
 /* One access to the BAR (the function's lock held).  @peek: a read with
  * no side effect (the PCI_CFG window's read-back does not clear the
  * ISR). */
@@ -582,7 +687,10 @@ void virtio_pci_cfg_written(struct dm_pci_dev *d, unsigned int off,
 	uint32_t woff, wlen;
 	uint64_t value;
 
-	if (!v || !v->pcicfg_cap)
+	if (!v)
+		return;
+	doorbells_sync(v);	/* the BAR may have moved or gone */
+	if (!v->pcicfg_cap)
 		return;
 	cap = v->pcicfg_cap;
 	if (off + size <= cap + VCAP_BAR || off >= cap + VCAP_LEN_EXT)
@@ -680,7 +788,10 @@ static int setup_queues(struct virtio_dev *v, struct dm_error *err)
 		pthread_mutex_init(&v->queues[i].lock, NULL);
 		virtq_init(&v->queues[i].vq, &dm_vm.mem, v->ops->queue_size);
 		v->queues[i].msix_vector = VIRTIO_MSI_NO_VECTOR;
+		v->queues[i].dev = v;
+		v->queues[i].kick_fd = -1;
 	}
+	doorbells_open(v);
 	return 0;
 }
 
@@ -744,6 +855,7 @@ void virtio_pci_deinit(struct dm_pci_dev *d)
 	if (v->ops->deinit)
 		v->ops->deinit(v);
 	if (v->queues) {
+		doorbells_close(v);
 		for (unsigned int i = 0; i < v->nqueues; i++)
 			pthread_mutex_destroy(&v->queues[i].lock);
 		free(v->queues);

@@ -51,11 +51,24 @@
  * queue's; the calls below never take the function's lock while they hold
  * a queue's, so they are safe from any thread.
  *
- *  - queue_notify(), config_read/write(), driver_ok() and reset() run on
- *    the vCPU thread whose access caused them, with the function's lock
- *    held: other vCPUs touching this device wait meanwhile, so they must
- *    not block long (no disk I/O, no waiting on a backend).  reset() may
- *    also run on the main thread (a VM reset).
+ *  - config_read/write(), driver_ok() and reset() run on the vCPU thread
+ *    whose access caused them, with the function's lock held: other vCPUs
+ *    touching this device wait meanwhile, so they must not block long (no
+ *    disk I/O, no waiting on a backend).  reset() may also run on the main
+ *    thread (a VM reset).  queue_notify() runs likewise, on the main
+ *    thread while the doorbells are ioeventfds (below), else on the vCPU
+ *    thread.
+ *
+ * DOORBELLS
+ *
+ * A queue notification is a guest write to the queue's doorbell in the
+ * BAR; as a request it would hold the vCPU for a round trip through
+ * islet-dm.  While the device runs and its BAR is mapped, each doorbell
+ * is an ioeventfd instead (dm_irq->ioeventfd, 16-bit writes, as Linux
+ * makes them): the HSM completes the write at once and signals the
+ * queue's eventfd, which the event loop turns into queue_notify().  A
+ * write of another width, or a kernel without ioeventfds, still arrives
+ * as a request and is served the same way.
  *  - A device with slow work pops chains in queue_notify() (or its own
  *    thread), hands them to its worker thread, and the worker completes
  *    each with virtio_queue_complete() (or virtio_queue_push() for a
@@ -177,6 +190,8 @@ struct virtio_queue {
 	pthread_mutex_t lock;	/* around vq */
 	struct virtq vq;
 	uint16_t msix_vector;	/* under the function's lock */
+	struct virtio_dev *dev;
+	int kick_fd;		/* its doorbell's eventfd, -1: none */
 };
 
 struct virtio_dev {
@@ -200,6 +215,8 @@ struct virtio_dev {
 	uint8_t config_gen;
 	uint8_t isr;
 	unsigned int pcicfg_cap;	/* the PCI_CFG capability's offset */
+	uint64_t kick_gpa;		/* doorbells' ioeventfds (0: none) */
+	bool kick_refused;		/* the HSM refused them once */
 	struct virtio_queue *queues;	/* nqueues of them */
 };
 

@@ -336,7 +336,8 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* vCPU thread, the function's lock held: only wakes the worker. */
+/* The notify (main or vCPU thread, virtio.h), the function's lock held:
+ * only wakes the worker. */
 static void vblk_notify(struct virtio_dev *v, unsigned int q)
 {
 	struct vblk *b = v->priv;

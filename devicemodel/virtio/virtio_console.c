@@ -12,7 +12,7 @@
  * name the guest could see, so both are accepted and not needed.  A
  * second port is refused rather than silently left out.
  *
- * Transmit runs on the vCPU thread of the notify: each chain's readable
+ * Transmit runs where the notify is served (virtio.h): each chain's readable
  * bytes are written to the backend at once (a pty that nobody reads
  * fills up: what it cannot take is dropped, so that the guest never
  * waits on an absent reader).  Receive runs on the main thread: input is

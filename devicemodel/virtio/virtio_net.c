@@ -18,7 +18,7 @@
  * the other side's along, so neither the guest nor the host kernel can
  * slip an offload request past what was negotiated.
  *
- * Threads.  Transmit runs on the vCPU thread of the notify: each chain's
+ * Threads.  Transmit runs where the notify is served (virtio.h): each chain's
  * readable bytes, after the header, are written to the tap as one frame
  * (non-blocking: a frame the tap cannot take now is dropped, as a full
  * link drops it).  Receive runs on the main thread (the tap on the event

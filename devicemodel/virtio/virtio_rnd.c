@@ -7,7 +7,7 @@
  * matters for a User VM with no other entropy source.  The device has no
  * configuration and no features of its own.
  *
- * Work is done on the notifying vCPU thread: getrandom() without
+ * Work is done where the notify is served (virtio.h): getrandom() without
  * GRND_RANDOM does not block once the host's pool is initialised, and
  * GRND_NONBLOCK makes sure of it before that (the guest then gets 0 bytes
  * and asks again).  A request is filled up to RND_MAX_BYTES, so a guest

@@ -26,7 +26,7 @@ $(DM_UNIT_OUT)/tests/dm/test_linux.o: DM_UNIT_CFLAGS += $(DM_HV_CFLAGS) \
 $(DM_UNIT_OUT)/dm-unit-tests: $(DM_UNIT_OBJS) $(DM_DSDT_OBJ)
 	$(HOSTCC) $(UNIT_SAN) -pthread -o $@ $^ -lcunit
 
-# The example's own Makefile must build it from the library (the way a
+# The examples' own Makefile must build them from the library (the way a
 # user builds a backend).
 check-dm-unit: $(DM_UNIT_OUT)/dm-unit-tests $(GUEST_ELFS) $(LIBISLET)
 	$(DM_UNIT_OUT)/dm-unit-tests
@@ -34,6 +34,7 @@ check-dm-unit: $(DM_UNIT_OUT)/dm-unit-tests $(GUEST_ELFS) $(LIBISLET)
 	make -s -C $(DM_DIR)/examples OUT=$(abspath $(DM_UNIT_OUT)/example) \
 		LIBISLET_DIR=$(abspath $(DM_OUT))
 	test -x $(DM_UNIT_OUT)/example/islet-example-counter
+	test -x $(DM_UNIT_OUT)/example/islet-example-doorbell
 
 ALL	+= $(DM_UNIT_OUT)/dm-unit-tests
 CHECKS	+= check-dm-unit

@@ -142,6 +142,17 @@ if [ $status = 0 ] && grep -q "answered 123: right" /tmp/dm.out; then
 else
 	result example-counter FAIL "exit status $status"
 fi
+# The second one: a doorbell through an ioeventfd, the answer through an
+# irqfd.  On failure its one stderr line says why.
+islet-example-doorbell 1 > /tmp/dm.out 2>&1
+status=$?
+sed "s/^/DM-GUEST: example-doorbell: /" /tmp/dm.out
+if [ $status = 0 ] && grep -q "answered interrupt 0x40: right" /tmp/dm.out
+then
+	result example-doorbell PASS
+else
+	result example-doorbell FAIL "exit status $status: $(tail -n 1 /tmp/dm.out)"
+fi
 
 # SIGTERM while the guest runs: the VM goes, its CPU is free again.
 rm -f /tmp/spin.log

@@ -797,7 +797,9 @@ static void record_msi(uint64_t addr, uint32_t data)
 	CU_FAIL("the PM block sends no MSI");
 }
 
-static const struct dm_irq_ops recorder = { record_gsi, record_msi };
+static const struct dm_irq_ops recorder = {
+	.gsi = record_gsi, .msi = record_msi,
+};
 
 #define STS	DM_PM1A_EVT_PORT
 #define EN	(DM_PM1A_EVT_PORT + 2)

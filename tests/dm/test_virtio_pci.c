@@ -49,7 +49,7 @@ static void rec_msi(uint64_t addr, uint32_t data)
 	irq.data = data;
 }
 
-static const struct dm_irq_ops recorder = { rec_gsi, rec_msi };
+static const struct dm_irq_ops recorder = { .gsi = rec_gsi, .msi = rec_msi };
 
 /* ---- virtio-test: holds a chain for a worker thread ---- */
 
@@ -656,6 +656,70 @@ static void test_worker_completion(void)
 	teardown();
 }
 
+/* Doorbells as ioeventfds in vdev_driver's fake HSM: assigned exactly
+ * while the device runs with its BAR mapped, at each queue's doorbell;
+ * a kick through one is served by the event loop. */
+static void test_doorbells(void)
+{
+	struct dm_error err = { { 0 } };
+	uint64_t gpa[4];
+	uint32_t cmd;
+
+	CU_ASSERT_EQUAL_FATAL(vdrv_start("virtio-rnd", "", &err), 0);
+	ram = vdrv_ram(0);
+	avail_idx = 0;
+	bar = dm_unit_virtio_bar(SLOT);
+	vdrv_negotiate(1ULL << VIRTIO_F_VERSION_1);
+	CU_ASSERT_EQUAL(vdrv_doorbells(gpa, 4), 0);	/* not running yet */
+	setup_queue(VIRTIO_MSI_NO_VECTOR);
+	CU_ASSERT_EQUAL_FATAL(vdrv_doorbells(gpa, 4), 1);
+	CU_ASSERT_EQUAL(gpa[0], bar + VIRTIO_NOTIFY_OFF);
+	request(32, false);
+	vdrv_kick(0);
+	CU_ASSERT_EQUAL(vdrv_rung(), 1);
+	CU_ASSERT_EQUAL(get16(USED_GPA + 2), 1);
+	CU_ASSERT_EQUAL(get32(USED_GPA + 8), 32);
+	/* Memory decoding off: the BAR is gone, and so are the doorbells;
+	 * back on, they are back. */
+	cmd = cfg_read(DM_PCIR_COMMAND, 2);
+	cfg_write(DM_PCIR_COMMAND, 2, cmd & ~DM_PCI_CMD_MEM);
+	CU_ASSERT_EQUAL(vdrv_doorbells(gpa, 4), 0);
+	cfg_write(DM_PCIR_COMMAND, 2, cmd);
+	CU_ASSERT_EQUAL(vdrv_doorbells(gpa, 4), 1);
+	/* A device reset takes them away until DRIVER_OK again. */
+	vdrv_common_wr(VIRTIO_COMMON_STATUS, 1, 0);
+	CU_ASSERT_EQUAL(vdrv_doorbells(gpa, 4), 0);
+	vdrv_negotiate(1ULL << VIRTIO_F_VERSION_1);
+	setup_queue(VIRTIO_MSI_NO_VECTOR);
+	CU_ASSERT_EQUAL(vdrv_doorbells(gpa, 4), 1);
+	vdrv_stop();			/* checks that deinit gave it back */
+	ram = NULL;
+}
+
+/* An HSM that refuses ioeventfds: doorbell writes are requests, served
+ * the same. */
+static void test_doorbells_refused(void)
+{
+	struct dm_error err = { { 0 } };
+	uint64_t gpa[4];
+
+	CU_ASSERT_EQUAL_FATAL(vdrv_start("virtio-rnd", "", &err), 0);
+	ram = vdrv_ram(0);
+	avail_idx = 0;
+	bar = dm_unit_virtio_bar(SLOT);
+	vdrv_refuse_doorbells(true);
+	vdrv_negotiate(1ULL << VIRTIO_F_VERSION_1);
+	setup_queue(VIRTIO_MSI_NO_VECTOR);
+	CU_ASSERT_EQUAL(vdrv_doorbells(gpa, 4), 0);
+	request(16, false);
+	vdrv_kick(0);
+	CU_ASSERT_EQUAL(vdrv_rung(), 0);
+	CU_ASSERT_EQUAL(get16(USED_GPA + 2), 1);
+	CU_ASSERT_EQUAL(get32(USED_GPA + 8), 16);
+	vdrv_stop();
+	ram = NULL;
+}
+
 static void test_device_config(void)
 {
 	struct vcap c[6];
@@ -702,6 +766,8 @@ static const struct unit_test tests[] = {
 	{ "the PCI configuration access window", test_pci_cfg_window },
 	{ "a chain completed by a worker thread", test_worker_completion },
 	{ "device configuration and its changes", test_device_config },
+	{ "doorbells as ioeventfds", test_doorbells },
+	{ "doorbells refused: requests instead", test_doorbells_refused },
 };
 
 int register_virtio_pci_tests(void)

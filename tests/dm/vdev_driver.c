@@ -1,8 +1,10 @@
 /* The virtio device suites' fake guest (vdev_driver.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dm.h"
 #include "pci.h"
@@ -47,7 +49,60 @@ static void rec_msi(uint64_t addr, uint32_t data)
 {
 }
 
-static const struct dm_irq_ops recorder = { rec_gsi, rec_msi };
+/* The HSM's ioeventfds, as the device assigns them (its rules: one per
+ * address, deassign names what was assigned). */
+struct bell {
+	int fd;
+	uint64_t gpa;
+	unsigned int len;
+};
+#define MAX_BELLS	8U
+static struct bell bells[MAX_BELLS];
+static unsigned int nbells, rung;
+static bool refuse_bells;
+
+static int rec_ioeventfd(int fd, uint64_t gpa, unsigned int len, bool assign)
+{
+	if (refuse_bells)
+		return -ENOTTY;
+	for (unsigned int i = 0; i < nbells; i++) {
+		if (bells[i].gpa != gpa)
+			continue;
+		if (assign)
+			return -EEXIST;
+		if (bells[i].fd != fd || bells[i].len != len)
+			return -ENOENT;
+		bells[i] = bells[--nbells];
+		return 0;
+	}
+	if (!assign)
+		return -ENOENT;
+	if (nbells == MAX_BELLS)
+		return -ENOSPC;
+	bells[nbells++] = (struct bell){ fd, gpa, len };
+	return 0;
+}
+
+static const struct dm_irq_ops recorder = {
+	.gsi = rec_gsi, .msi = rec_msi, .ioeventfd = rec_ioeventfd,
+};
+
+unsigned int vdrv_doorbells(uint64_t *gpa, unsigned int max)
+{
+	for (unsigned int i = 0; i < nbells && i < max; i++)
+		gpa[i] = bells[i].gpa;
+	return nbells;
+}
+
+void vdrv_refuse_doorbells(bool refuse)
+{
+	refuse_bells = refuse;
+}
+
+unsigned int vdrv_rung(void)
+{
+	return rung;
+}
 
 uint64_t vdrv_common_rd(unsigned int off, unsigned int size)
 {
@@ -67,6 +122,8 @@ int vdrv_start(const char *dev, const char *conf, struct dm_error *err)
 	memset(&cfg, 0, sizeof(cfg));
 	strcpy(cfg.name, "vdrv-vm");
 	memset(queues, 0, sizeof(queues));
+	nbells = rung = 0;
+	refuse_bells = false;
 	line = false;
 	edges = 0;
 	next_buf = BUF_BASE;
@@ -96,6 +153,9 @@ int vdrv_start(const char *dev, const char *conf, struct dm_error *err)
 void vdrv_stop(void)
 {
 	dm_pci_deinit();
+	/* The device gave back every doorbell it had. */
+	CU_ASSERT_EQUAL(nbells, 0);
+	nbells = 0;
 	dm_io_reset_all();
 	dm_vm.mem = saved_mem;
 	dm_vm.cfg = saved_cfg;
@@ -233,8 +293,20 @@ uint16_t vdrv_add(unsigned int q, const struct vdrv_buf *bufs, unsigned int n)
 
 void vdrv_kick(unsigned int q)
 {
-	dm_unit_mmio(bar + VIRTIO_NOTIFY_OFF + VIRTIO_NOTIFY_MULT * q, 2, true,
-		     q);
+	uint64_t gpa = bar + VIRTIO_NOTIFY_OFF + VIRTIO_NOTIFY_MULT * q;
+	uint64_t one = 1;
+
+	/* The HSM completes a 16-bit write to an ioeventfd's address and
+	 * signals it; islet-dm's event loop takes it from there. */
+	for (unsigned int i = 0; i < nbells; i++) {
+		if (bells[i].gpa == gpa && bells[i].len == 2) {
+			CU_ASSERT_EQUAL(write(bells[i].fd, &one, 8), 8);
+			CU_ASSERT_EQUAL(dm_event_poll(0), 0);
+			rung++;
+			return;
+		}
+	}
+	dm_unit_mmio(gpa, 2, true, q);
 }
 
 bool vdrv_used(unsigned int q, uint32_t *id, uint32_t *len)

@@ -3,7 +3,8 @@
  * (test_virtio_pci.c, test_virtio_blk.c, test_virtio_net.c,
  * test_virtio_console.c): guest RAM over a malloc'd buffer in dm_vm.mem,
  * the real PCI bus with one device at slot VDRV_SLOT reached by MMIO
- * through io.c, interrupts recorded through dm_irq, and a driver that
+ * through io.c, interrupts recorded and ioeventfds kept through dm_irq
+ * (a fake HSM), and a driver that
  * sets the device up and builds chains the way Linux's virtio drivers do
  * (or the way a hostile one would).
  */
@@ -52,7 +53,18 @@ uint64_t vdrv_config(unsigned int off, unsigned int size);
 /* Puts a chain of @n buffers in queue @q and makes it available (no
  * notify); its head. */
 uint16_t vdrv_add(unsigned int q, const struct vdrv_buf *bufs, unsigned int n);
+/* Notifies queue @q: through its ioeventfd when the device assigned one
+ * (the eventfd signalled, then one round of the event loop), else as a
+ * 16-bit MMIO write to its doorbell. */
 void vdrv_kick(unsigned int q);
+/* The doorbells the device has as ioeventfds in the fake HSM: their
+ * number, and up to @max of their addresses in @gpa.  vdrv_stop() checks
+ * that none is left. */
+unsigned int vdrv_doorbells(uint64_t *gpa, unsigned int max);
+/* From now on the fake HSM refuses ioeventfds (as one without them). */
+void vdrv_refuse_doorbells(bool refuse);
+/* Kicks that went through an ioeventfd. */
+unsigned int vdrv_rung(void);
 /* The next used element of queue @q: true with *@id and *@len. */
 bool vdrv_used(unsigned int q, uint32_t *id, uint32_t *len);
 /* The same, waiting up to 5 s (devices with a thread of their own). */

@@ -165,8 +165,13 @@ def grub_cfg(boot):
         f'menuentry "islet-test {boot.mode}" {{',
     ]
     if boot.mode == "bare":
+        # The rdmsr is GRUB's last act before it jumps to the kernel, and
+        # Bochs logs every APICBASE read with its tick: the hand-over
+        # (HANDOFF_LINE), for the kernel's own share of the boot.
         lines += [f"  linux /boot/vmlinuz {boot.cmdline}",
-                  "  initrd /boot/initrd.gz"]
+                  "  initrd /boot/initrd.gz",
+                  "  insmod rdmsr",
+                  "  rdmsr -v islet_handoff 0x1b"]
     elif boot.mode == "islet":
         # --nounzip: module2 would otherwise gunzip the initrd (GRUB opens
         # files through its decompressors), in emulated GRUB code, and hand
@@ -319,6 +324,23 @@ RESET_LINE = re.compile(rb"bx_pc_system_c::Reset\((\w+)\) called")
 KERNEL_PANIC = re.compile(rb"Kernel panic - not syncing[^\r\n]*")
 # Grace after a kernel panic message, for the trace to reach the log.
 PANIC_GRACE = 5.0
+
+
+HANDOFF_LINE = re.compile(rb"RDMSR: Read [0-9a-f:]+ from MSR_APICBASE")
+
+
+def handoff_tick(r):
+    """The tick at which GRUB handed a bare boot over to the kernel (its
+    APICBASE read, the first of the log), or None."""
+    try:
+        with open(r.log_path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        return None
+    for m in LOG_LINE.finditer(data):
+        if HANDOFF_LINE.search(m.group(4)):
+            return int(m.group(1))
+    return None
 
 
 def log_resets(data):

@@ -194,6 +194,8 @@ class Check:
         self.marker = None   # the userspace marker tick, for the figures
         self.stats = None    # the first exit statistics block, likewise
         self.perf = []       # islet-hsm, islet-guests: HSM-/GUEST-PERF lines
+        self.kernel_ticks = None  # bare: GRUB's hand-over to the marker
+        self.launch = None   # islet-linux: linux_launch()'s figures
 
     def require(self, cond, reason):
         if not cond:
@@ -254,7 +256,14 @@ def check_bare(r):
     c = Check("bare")
     check_probe(c, r, "hypervisor=none")
     check_result(c, r)
-    check_marker(c, r)
+    marker = check_marker(c, r)
+    # The kernel's own share (a figure, not a check): from GRUB's
+    # hand-over to the same marker, the yardstick of a User VM's boot.
+    handoff = bochs.handoff_tick(r)
+    if handoff is not None and marker is not None and handoff < marker:
+        c.kernel_ticks = marker - handoff
+        c.info.append(f"GRUB hands over to the kernel at tick {handoff}: "
+                      f"{c.kernel_ticks} ticks from there to the marker")
     check_ended_by_poweroff(c, r)
     return c
 
@@ -704,7 +713,8 @@ DM_CASES = ("bad-option", "no-kernel", "slot-conflict", "missing-kernel",
             "too-much-memory", "cpu0", "no-device-type", "missing-disk",
             "help", "uart", "give-up", "pmtimer", "cpuid-smp", "apic",
             "reset", "poweroff", "exitcost", "config-file",
-            "example-counter", "sigterm", "after-sigterm", "pwrbtn")
+            "example-counter", "example-doorbell", "sigterm",
+            "after-sigterm", "pwrbtn")
 
 
 def check_islet_dm(r, n=3):
@@ -735,7 +745,7 @@ def check_islet_dm(r, n=3):
 # tests/uservm/run.sh's checks: each must PASS.
 LINUX_CASES = ("islet-dm", "guest-acpi", "guest-cpus", "guest-blk",
                "guest-net", "guest-rnd", "guest-console", "disk-file",
-               "console-file")
+               "console-file", "doorbells")
 
 
 def check_islet_linux(r, n=2):
@@ -747,6 +757,7 @@ def check_islet_linux(r, n=2):
     check_verdicts(c, serial, "LINUX-RESULT", LINUX_CASES,
                    "islet-linux check")
     c.perf = linux_figures(serial)
+    c.launch = linux_launch(serial)
     c.info += ["  " + ln for ln in c.perf]
     c.require("LINUX-RUN-RESULT: PASS" in serial, "the Linux User VM run "
               "failed: " + "; ".join(bochs.lines_with(serial,
@@ -762,15 +773,47 @@ def check_islet_linux(r, n=2):
     return c
 
 
-def linux_figures(serial):
-    """The islet-linux run's figures: launch to the guest's userspace
-    (guest ticks: its TSC counts from the VM's start), and virtio-blk
-    throughput next to the Service VM's own reads of an image file."""
+def perf_figures(serial):
+    """{name: [numbers]} of the islet-linux run's LINUX-PERF and UVM-PERF
+    lines (the last line of a name wins)."""
     perf = {}
     for ln in bochs.lines_with(serial, "LINUX-PERF: ") + \
             bochs.lines_with(serial, "UVM-PERF: "):
         parts = ln.split(": ", 1)[1].split()
         perf[parts[0]] = [int(x) for x in parts[1:] if x.isdigit()]
+    return perf
+
+
+def linux_launch(serial):
+    """The launch figures in Service VM ticks: from just before the
+    islet-dm command (launch-tsc) to the Service VM's reading of the
+    guest's marker line (marker-seen-tsc: the guest's boot, islet-dm's
+    start-up and the relay of that line over the emulated COM1), the
+    guest's own marker (its TSC counts from its vCPU's first reset), and
+    islet-dm's resident memory while the guest ran (the largest sample)."""
+    perf = perf_figures(serial)
+    out = {}
+    launch, seen = perf.get("launch-tsc"), perf.get("marker-seen-tsc")
+    if launch and seen and seen[0] > launch[0]:
+        out["launch"] = seen[0] - launch[0]
+    for ln in bochs.lines_with(serial, "UVM-MARKER: userspace"):
+        out["guest"] = int(ln.split()[-1])
+        break
+    rss = [int(ln.split()[2]) for ln in bochs.lines_with(serial,
+                                                          "LINUX-PERF: dm-rss")
+           if len(ln.split()) > 3 and ln.split()[2].isdigit()]
+    if rss:
+        out["rss"] = max(rss)
+        out["ram"] = int(bochs.lines_with(serial, "LINUX-PERF: dm-rss")[0]
+                         .split()[3])
+    return out
+
+
+def linux_figures(serial):
+    """The islet-linux run's figures: launch to the guest's userspace
+    (guest ticks: its TSC counts from the VM's start), and virtio-blk
+    throughput next to the Service VM's own reads of an image file."""
+    perf = perf_figures(serial)
     out = []
     for ln in bochs.lines_with(serial, "UVM-MARKER: userspace"):
         out.append(f"User VM userspace reached at guest tick "
@@ -804,6 +847,34 @@ CHECKS = {
 
 
 # --- The figures --------------------------------------------------------------
+
+def linux_launch_lines(checks):
+    """The Linux User VM's launch next to the same kernel booted bare, and
+    islet-dm's resident memory beyond the guest's RAM."""
+    linux = checks.get("islet-linux")
+    fig = getattr(linux, "launch", None)
+    if not fig:
+        return []
+    bare = getattr(checks.get("bare"), "kernel_ticks", None)
+    out = ["    Linux User VM (islet-linux, the Debian kernel, 256 MiB, "
+           "1 vCPU, virtio blk/net/console/rnd):"]
+    if "launch" in fig:
+        guest = fig.get("guest")
+        own = (f" (the guest's TSC at its marker: {guest:,}; islet-dm's "
+               f"start-up and the marker line's relay: "
+               f"{fig['launch'] - guest:,})" if guest else "")
+        out.append(f"      islet-dm command to the guest's userspace "
+                   f"marker: {fig['launch']:,} ticks{own}")
+        b = f"{bare:,} ticks" if bare else "n/a"
+        ratio = f"{fig['launch'] / bare:.3f}" if bare else "n/a"
+        out.append(f"      the same kernel bare (bare run, GRUB's hand-over "
+                   f"to the marker, 1 GiB): {b}; User VM/bare {ratio}")
+    if "rss" in fig:
+        out.append(f"      islet-dm resident {fig['rss']:,} KiB with "
+                   f"{fig['ram']:,} KiB of guest RAM: "
+                   f"{fig['rss'] - fig['ram']:,} KiB beyond it")
+    return out
+
 
 def report_measurements(checks, runs, elf):
     """What the lead reads: the image, marker ticks and their ratio, exits
@@ -845,6 +916,7 @@ def report_measurements(checks, runs, elf):
                        f"{path}, tests/guests/exitcost.c, "
                        f"{HSM_IPS // 1_000_000}M ips):")
             out += ["      " + ln for ln in guests.perf]
+    out += linux_launch_lines(checks)
     walls = [f"{n} {r.wall:.0f} s" for n, r in runs.items()
              if isinstance(r, bochs.RunResult)]
     if walls:
