@@ -31,6 +31,7 @@
 #define HV_LEAF_BASE		0x40000000u
 #define HV_LEAF_FEATURES	0x40000001u
 #define CPUID1_ECX_HYPERVISOR	(1u << 31)
+#define CPUID1_ECX_MONITOR	(1u << 3)
 #define ACRN_SIGNATURE		"ACRNACRNACRN"
 #define ACRN_FEATURE_PRIVILEGED	(1u << 0)
 
@@ -82,7 +83,8 @@ static void hv_signature(const struct cpuid_regs *r, char sig[13])
  * reported only when CPUID.1:ECX[31] says one is present.  The signature
  * is printed either way (as leaf=...) for diagnosis.  cpu= is the CPU the
  * kernel says the probe ran on (read before and after the CPUIDs: -1 if the
- * probe moved meanwhile), apic= the initial APIC id CPUID.1 reports there.
+ * probe moved meanwhile), apic= the initial APIC id CPUID.1 reports there,
+ * monitor= its MONITOR/MWAIT bit (Islet hides it from the Service VM).
  * tsc= stays the last field: the init takes the marker from it.
  */
 static int cmd_cpuid(void)
@@ -103,9 +105,9 @@ static int cmd_cpuid(void)
 		cpu = -1;
 	printf("ISLET-PROBE: hypervisor=%s privileged=%d hv-bit=%d "
 	       "leaf=%s max-leaf=0x%08" PRIx32 " cpu=%d apic=%" PRIu32
-	       " tsc=%" PRIu64 "\n",
+	       " monitor=%d tsc=%" PRIu64 "\n",
 	       hv_bit ? sig : "none", privileged, hv_bit, sig, base.eax, cpu,
-	       l1.ebx >> 24, rdtsc());
+	       l1.ebx >> 24, !!(l1.ecx & CPUID1_ECX_MONITOR), rdtsc());
 	return 0;
 }
 

@@ -151,6 +151,14 @@ static int handle_cpuid(struct vcpu *vcpu)
 			r.ecx &= ~BIT(27);
 			if (vmcs_readnat(VMCS_CR4_READ_SHADOW) & X86_CR4_OSXSAVE)
 				r.ecx |= BIT(27);
+			/* No MONITOR/MWAIT: Linux then idles in HLT, and a
+			 * waker sends an IPI.  A CPU idling in MWAIT is woken
+			 * by a store to its monitored flags alone, and Bochs
+			 * 2.7 can disarm a sleeping CPU's monitor without
+			 * waking it (doc/architecture.md, "Idle"). */
+			r.ecx &= ~BIT(3);
+		} else if (leaf == 5) {
+			r = (struct cpuid_regs){ 0 };	/* MWAIT's leaf */
 		}
 	}
 	vcpu->regs.rax = r.eax;
