@@ -535,21 +535,26 @@ static void doorbell_rang(int fd, void *arg)
 	pthread_mutex_unlock(&v->pci->lock);
 }
 
+/* Queue @q's doorbell (a 16-bit write, as drivers make it) at @base. */
+static int doorbell_set(struct virtio_dev *v, uint64_t base, unsigned int q,
+			bool assign)
+{
+	return dm_irq->ioeventfd(v->queues[q].kick_fd,
+				 base + (uint64_t)q * VIRTIO_NOTIFY_MULT, 2,
+				 assign);
+}
+
 /* Every queue's ioeventfd at @base (assign), or away from it; on a
  * failure to assign, none is left, and the first time the user is told
  * (the device works, only slower). */
 static int doorbells_set(struct virtio_dev *v, uint64_t base, bool assign)
 {
 	for (unsigned int i = 0; i < v->nqueues; i++) {
-		uint64_t gpa = base + (uint64_t)i * VIRTIO_NOTIFY_MULT;
-		int ret = dm_irq->ioeventfd(v->queues[i].kick_fd, gpa, 2,
-					    assign);
+		int ret = doorbell_set(v, base, i, assign);
 
 		if (ret && assign) {
 			while (i--)
-				dm_irq->ioeventfd(v->queues[i].kick_fd,
-					base + (uint64_t)i * VIRTIO_NOTIFY_MULT,
-					2, false);
+				doorbell_set(v, base, i, false);
 			if (!v->kick_refused)
 				fprintf(stderr, "islet-dm: %s %02x.%x: "
 					"doorbells stay I/O requests "
@@ -561,6 +566,14 @@ static int doorbells_set(struct virtio_dev *v, uint64_t base, bool assign)
 		}
 	}
 	return 0;
+}
+
+/* The assigned ioeventfds, if any, back to requests. */
+static void doorbells_take_back(struct virtio_dev *v)
+{
+	if (v->kick_gpa)
+		doorbells_set(v, v->kick_gpa, false);
+	v->kick_gpa = 0;
 }
 
 /* The doorbells are ioeventfds exactly while the device runs and the
@@ -577,18 +590,14 @@ static void doorbells_sync(struct virtio_dev *v)
 		want = b->addr + VIRTIO_NOTIFY_OFF;
 	if (want == v->kick_gpa)
 		return;
-	if (v->kick_gpa)
-		doorbells_set(v, v->kick_gpa, false);
-	v->kick_gpa = 0;
+	doorbells_take_back(v);
 	if (want && !doorbells_set(v, want, true))
 		v->kick_gpa = want;
 }
 
 static void doorbells_close(struct virtio_dev *v)
 {
-	if (v->kick_gpa)
-		doorbells_set(v, v->kick_gpa, false);
-	v->kick_gpa = 0;
+	doorbells_take_back(v);
 	for (unsigned int i = 0; i < v->nqueues; i++) {
 		if (v->queues[i].kick_fd >= 0) {
 			dm_event_del(v->queues[i].kick_fd);

@@ -802,17 +802,23 @@ def linux_launch(serial):
     launch, seen = perf.get("launch-tsc"), perf.get("marker-seen-tsc")
     if launch and seen and seen[0] > launch[0]:
         out["launch"] = seen[0] - launch[0]
-    for ln in bochs.lines_with(serial, "UVM-MARKER: userspace"):
-        out["guest"] = int(ln.split()[-1])
-        break
-    rss = [int(ln.split()[2]) for ln in bochs.lines_with(serial,
-                                                          "LINUX-PERF: dm-rss")
-           if len(ln.split()) > 3 and ln.split()[2].isdigit()]
-    if rss:
-        out["rss"] = max(rss)
-        out["ram"] = int(bochs.lines_with(serial, "LINUX-PERF: dm-rss")[0]
-                         .split()[3])
+    guest = guest_marker(serial)
+    if guest is not None:
+        out["guest"] = guest
+    samples = [nums for nums in (
+        [int(x) for x in ln.split()[2:] if x.isdigit()]
+        for ln in bochs.lines_with(serial, "LINUX-PERF: dm-rss "))
+        if len(nums) == 2]
+    if samples:
+        out["rss"], out["ram"] = max(samples)   # rss KiB, guest RAM KiB
     return out
+
+
+def guest_marker(serial):
+    """The guest's TSC at its userspace marker (it counts from the VM's
+    start), or None."""
+    lines = bochs.lines_with(serial, "UVM-MARKER: userspace")
+    return int(lines[0].split()[-1]) if lines else None
 
 
 def linux_figures(serial):
@@ -821,10 +827,10 @@ def linux_figures(serial):
     throughput next to the Service VM's own reads of an image file."""
     perf = perf_figures(serial)
     out = []
-    for ln in bochs.lines_with(serial, "UVM-MARKER: userspace"):
-        out.append(f"User VM userspace reached at guest tick "
-                   f"{ln.split()[-1]} (its TSC starts with the VM)")
-        break
+    guest = guest_marker(serial)
+    if guest is not None:
+        out.append(f"User VM userspace reached at guest tick {guest} "
+                   "(its TSC starts with the VM)")
     for op in ("read", "write"):
         g, s = perf.get(f"blk-{op}"), perf.get(f"svm-{op}")
         if g and s and g[1] and s[1]:
@@ -862,7 +868,8 @@ def linux_launch_lines(checks):
     if not fig:
         return []
     bare = getattr(checks.get("bare"), "kernel_ticks", None)
-    out = ["    Linux User VM (islet-linux, the Debian kernel, 256 MiB, "
+    ram = f"{fig['ram'] >> 10} MiB, " if "ram" in fig else ""
+    out = [f"    Linux User VM (islet-linux, the Debian kernel, {ram}"
            "1 vCPU, virtio blk/net/console/rnd):"]
     if "launch" in fig:
         guest = fig.get("guest")

@@ -50,8 +50,9 @@ tap_up() {
 
 # launch EXTRA_DEVICE_OPTIONS BOOTARGS: the one islet-dm command, printed
 # first (the same for `make run` and the test).
+mem_mib=256
 launch() {
-	set -- islet-dm -m 256M --cpu_affinity 1 -s 0:0,hostbridge \
+	set -- islet-dm -m ${mem_mib}M --cpu_affinity 1 -s 0:0,hostbridge \
 		-s 1:0,lpc -s 3,virtio-blk,/tmp/disk.img $1 \
 		-s 5,virtio-net,tap0 \
 		-s 6,virtio-console,@file:uvm=/tmp/hvc0.out -s 7,virtio-rnd \
@@ -99,10 +100,12 @@ while IFS= read -r line; do
 		echo "LINUX-PERF: marker-seen-tsc $(islet-probe tsc)" ;;
 	"UVM-RESULT: "*)
 		# islet-dm's resident memory as the guest uses its devices
-		# (all 256 MiB of guest RAM are pinned, hence resident).
+		# (all guest RAM is pinned, hence resident), and that RAM,
+		# both in KiB.
 		rss=$(sed -n 's/^VmRSS:[^0-9]*\([0-9]*\) kB/\1/p' \
 			"/proc/$(pidof islet-dm)/status" 2> /dev/null)
-		[ -z "$rss" ] || echo "LINUX-PERF: dm-rss $rss 262144" ;;
+		[ -z "$rss" ] ||
+			echo "LINUX-PERF: dm-rss $rss $((mem_mib * 1024))" ;;
 	esac
 done &
 dm=$!
